@@ -1,0 +1,1 @@
+"""Browser UI: built static files are served from web/static."""
