@@ -1,0 +1,57 @@
+import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
+
+import { can, ensureSession } from '@/auth/session'
+import type { MessageKey } from '@/i18n'
+import AppLayout from '@/layouts/AppLayout.vue'
+import LoginPage from '@/pages/LoginPage.vue'
+import ModuleNotInstalledPage from '@/pages/ModuleNotInstalledPage.vue'
+import NotFoundPage from '@/pages/NotFoundPage.vue'
+import OverviewPage from '@/pages/OverviewPage.vue'
+
+import { NAV_ITEMS } from './nav'
+import { safeRedirect } from './redirect'
+
+declare module 'vue-router' {
+  interface RouteMeta {
+    /** Reachable without a session. */
+    public?: boolean
+    /** Permission needed to open the page. */
+    permission?: string
+    /** Document title. */
+    title?: MessageKey
+  }
+}
+
+const domainRoutes: RouteRecordRaw[] = NAV_ITEMS.filter((item) => item.name !== 'overview').map(
+  (item) => ({
+    path: item.path.slice(1),
+    name: item.name,
+    component: ModuleNotInstalledPage,
+    props: { label: item.label },
+    meta: { title: item.label, permission: item.permission },
+  }),
+)
+
+const routes: RouteRecordRaw[] = [
+  { path: '/login', name: 'login', component: LoginPage, meta: { public: true, title: 'login.title' } },
+  {
+    path: '/',
+    component: AppLayout,
+    children: [
+      { path: '', redirect: { name: 'overview' } },
+      { path: 'overview', name: 'overview', component: OverviewPage, meta: { title: 'nav.overview' } },
+      ...domainRoutes,
+      { path: ':pathMatch(.*)*', name: 'not-found', component: NotFoundPage, meta: { title: 'notFound.title' } },
+    ],
+  },
+]
+
+export const router = createRouter({ history: createWebHistory(), routes })
+
+router.beforeEach(async (to) => {
+  const user = await ensureSession()
+  if (to.meta.public) return to.name === 'login' && user ? safeRedirect(to.query.redirect) : true
+  if (!user) return { name: 'login', query: { redirect: to.fullPath } }
+  if (to.meta.permission && !can(to.meta.permission)) return { name: 'overview' }
+  return true
+})
