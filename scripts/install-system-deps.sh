@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the platform and its tests need, only those missing.
+# Usage: scripts/install-system-deps.sh [demo|test]   (needs root, or does nothing but report)
+set -euo pipefail
+profile="${1:-test}"
+pkgs=(fonts-noto-cjk)
+if [ "$profile" = "test" ]; then
+  pkgs+=(chromium postgresql-15-postgis-3 nats-server)
+fi
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" != 0 ]; then
+  echo "missing Debian packages (install them as root): ${missing[*]}" >&2
+  exit 1
+fi
+echo "installing Debian packages: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get -o DPkg::Lock::Timeout=600 update -qq
+apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

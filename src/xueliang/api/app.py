@@ -1,0 +1,80 @@
+"""The application factory: routers, error handlers, middleware, health, metrics, static UI."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import text
+
+from xueliang import __version__
+from xueliang.api.errors import install_error_handlers
+from xueliang.api.middleware import BodySizeLimitMiddleware, Metrics, RequestLogMiddleware
+from xueliang.api.static import install_static
+from xueliang.audit.router import router as audit_router
+from xueliang.auth.router import admin_router
+from xueliang.auth.router import router as auth_router
+from xueliang.core.config import Settings, get_settings
+from xueliang.core.db import engine_for, session_factory
+from xueliang.core.ratelimit import SlidingWindowLimiter
+
+logger = logging.getLogger(__name__)
+
+
+def api_router() -> APIRouter:
+    router = APIRouter(prefix="/api/v1")
+    for domain_router in (auth_router, admin_router, audit_router):
+        router.include_router(domain_router)
+    return router
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    logger.info("xueliang %s starting (database %s)", __version__, app.state.engine.url.get_backend_name())
+    yield
+    app.state.engine.dispose()
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    settings.require_secure()
+    app = FastAPI(
+        title="Xueliang API",
+        version=__version__,
+        lifespan=lifespan,
+        openapi_url="/api/openapi.json",
+        docs_url="/api/docs",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.engine = engine_for(settings.database_url)
+    app.state.sessionmaker = session_factory(app.state.engine)
+    app.state.login_limiter = SlidingWindowLimiter(settings.login_rate_per_minute, 60)
+    app.state.metrics = Metrics()
+    install_error_handlers(app)
+    app.include_router(api_router())
+    _install_probes(app)
+    install_static(app)
+    app.add_middleware(BodySizeLimitMiddleware, limit=settings.max_body_bytes)
+    app.add_middleware(RequestLogMiddleware, metrics=app.state.metrics)
+    return app
+
+
+def _install_probes(app: FastAPI) -> None:
+    @app.get("/healthz", tags=["ops"], summary="Liveness and database check")
+    def healthz(request: Request) -> JSONResponse:
+        try:
+            with request.app.state.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except Exception as exc:  # the probe reports, never raises
+            logger.warning("health check: database unavailable: %s", type(exc).__name__)
+            return JSONResponse({"status": "error", "database": "unavailable"}, status_code=503)
+        return JSONResponse({"status": "ok", "database": "ok", "version": __version__})
+
+    @app.get("/metrics", tags=["ops"], summary="Prometheus metrics", include_in_schema=False)
+    def metrics(request: Request) -> Response:
+        return Response(generate_latest(request.app.state.metrics.registry), media_type=CONTENT_TYPE_LATEST)

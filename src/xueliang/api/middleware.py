@@ -1,0 +1,143 @@
+"""ASGI middleware: request-size limit (413), request logging and Prometheus metrics."""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from typing import Any
+
+import orjson
+from prometheus_client import CollectorRegistry, Counter, Histogram
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+logger = logging.getLogger("xueliang.request")
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def _problem_413(limit: int, path: str) -> bytes:
+    return orjson.dumps(
+        {
+            "type": "urn:xueliang:problem:request.too_large",
+            "title": "Request body too large",
+            "status": 413,
+            "detail": f"the request body exceeds {limit} bytes",
+            "code": "request.too_large",
+            "instance": path,
+        }
+    )
+
+
+class BodySizeLimitMiddleware:
+    """Refuse bodies over ``limit`` bytes: by Content-Length up front, or while streaming."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        length = dict(scope["headers"]).get(b"content-length")
+        if length is not None and length.isdigit() and int(length) > self.limit:
+            await self._reject(scope, send)
+            return
+        received = 0
+        started = False
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.limit:
+                raise _TooLarge
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, tracking_send)
+        except _TooLarge:
+            if not started:
+                await self._reject(scope, send)
+
+    async def _reject(self, scope: Scope, send: Send) -> None:
+        body = _problem_413(self.limit, scope.get("path", ""))
+        headers = [
+            (b"content-type", b"application/problem+json"),
+            (b"content-length", str(len(body)).encode()),
+        ]
+        await send({"type": "http.response.start", "status": 413, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+
+class Metrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.requests = Counter(
+            "xueliang_http_requests_total",
+            "HTTP requests",
+            ["method", "route", "status"],
+            registry=self.registry,
+        )
+        self.latency = Histogram(
+            "xueliang_http_request_seconds",
+            "HTTP request latency",
+            ["method", "route"],
+            registry=self.registry,
+        )
+
+
+class RequestLogMiddleware:
+    """One structured log line and one metrics observation per request, labelled by route template
+    (``/api/v1/users/{user_id}``), never by raw path, so label cardinality stays bounded."""
+
+    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+        self.app, self.metrics = app, metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start, status = time.perf_counter(), 500
+        request_id = (
+            dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")[:64] or uuid.uuid4().hex
+        )
+
+        async def send_wrapper(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message.setdefault("headers", []).append((b"x-request-id", request_id.encode("latin-1")))
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_wrapper)
+        finally:
+            self._observe(scope, status, time.perf_counter() - start, request_id)
+
+    def _observe(self, scope: Scope, status: int, elapsed: float, request_id: str) -> None:
+        route: Any = scope.get("route")
+        template = getattr(route, "path", None) or ("static" if status < 400 else "unmatched")
+        method = scope["method"]
+        self.metrics.requests.labels(method, template, str(status)).inc()
+        self.metrics.latency.labels(method, template).observe(elapsed)
+        logger.info(
+            "%s %s %s %.1fms",
+            method,
+            scope["path"],
+            status,
+            elapsed * 1000,
+            extra={
+                "request_id": request_id,
+                "route": template,
+                "status": status,
+                "client": (scope.get("client") or ("", 0))[0],
+            },
+        )

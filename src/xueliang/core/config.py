@@ -1,0 +1,137 @@
+"""Settings, read once from the environment (prefix ``XUELIANG_``) and validated at boot.
+
+Every field carries a description; ``tests/core/test_settings.py`` fails when a field is missing
+from docs/operations.md, so the operator's manual cannot fall behind the code.
+"""
+
+from __future__ import annotations
+
+import secrets
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from xueliang.core.exceptions import ConfigurationError
+
+INSECURE_KEYS = frozenset({"", "changeme", "change-me", "secret", "development", "xueliang"})
+SECRET_KEY_FILE = "secret_key"
+
+
+class Environment(StrEnum):
+    development = "development"
+    test = "test"
+    production = "production"
+
+
+class Settings(BaseSettings):
+    """The platform's settings. Environment variable = ``XUELIANG_`` + field name in upper case."""
+
+    model_config = SettingsConfigDict(env_prefix="XUELIANG_", extra="ignore", frozen=True)
+
+    env: Environment = Field(
+        Environment.production,
+        description="Deployment environment: production (default), development or test. Only "
+        "development may run without a proper secret key.",
+    )
+    data_dir: Path = Field(
+        Path("./data"),
+        description="Directory for the embedded instance: SQLite database, secret key file, blobs, "
+        "outboxes, exports.",
+    )
+    database_url: str = Field(
+        "",
+        description="SQLAlchemy URL of the relational store. Empty = sqlite:///DATA_DIR/xueliang.db. "
+        "PostgreSQL: postgresql+psycopg://user:pass@host:5432/db (PostGIS is enabled by migrations).",
+    )
+    secret_key: str = Field(
+        "",
+        description="Key for signing and for deriving encryption keys (at least 32 characters). "
+        "Empty = read DATA_DIR/secret_key, which `xueliang init` generates.",
+        repr=False,
+    )
+    bus_url: str = Field(
+        "",
+        description="Event bus. Empty = in-process queues; nats://host:4222 = NATS JetStream.",
+    )
+    host: str = Field("127.0.0.1", description="Address `xueliang serve` binds to.")
+    port: Annotated[int, Field(ge=1, le=65535)] = Field(8000, description="Port `xueliang serve` binds to.")
+    log_level: str = Field("INFO", description="Root log level (DEBUG, INFO, WARNING, ERROR).")
+    log_format: str = Field("text", description="Log format: text (human) or json (one object a line).")
+    session_ttl_hours: Annotated[int, Field(ge=1, le=720)] = Field(
+        12, description="Lifetime of a browser session, in hours."
+    )
+    cookie_secure: bool = Field(
+        False, description="Mark session cookies Secure (set true when served over HTTPS)."
+    )
+    login_max_failures: Annotated[int, Field(ge=1, le=100)] = Field(
+        5, description="Consecutive failed logins after which an account is locked."
+    )
+    login_lockout_seconds: Annotated[int, Field(ge=1)] = Field(
+        300, description="How long an account stays locked after too many failed logins."
+    )
+    login_rate_per_minute: Annotated[int, Field(ge=1)] = Field(
+        20, description="Login attempts allowed per client address per minute."
+    )
+    max_body_bytes: Annotated[int, Field(ge=1024)] = Field(
+        16 * 1024 * 1024,
+        description="Largest request body accepted (bytes); larger requests get 413.",
+    )
+    timezone: str = Field("Asia/Shanghai", description="Time zone for schedules, calendars and reports.")
+
+    @model_validator(mode="after")
+    def _fill_defaults(self) -> Settings:
+        if not self.database_url:
+            object.__setattr__(self, "database_url", f"sqlite:///{self.data_dir / 'xueliang.db'}")
+        if not self.secret_key:
+            key_file = self.data_dir / SECRET_KEY_FILE
+            if key_file.is_file():
+                object.__setattr__(self, "secret_key", key_file.read_text(encoding="utf-8").strip())
+        return self
+
+    @property
+    def is_development(self) -> bool:
+        return self.env is Environment.development
+
+    def require_secure(self) -> None:
+        """Refuse to serve with a missing, short or well-known key, except in development."""
+        if self.is_development:
+            return
+        if self.secret_key.lower() in INSECURE_KEYS or len(self.secret_key) < 32:
+            raise ConfigurationError(
+                "XUELIANG_SECRET_KEY is missing or insecure: run `xueliang init` to generate "
+                "DATA_DIR/secret_key, or set a random key of at least 32 characters "
+                "(XUELIANG_ENV=development skips this check)."
+            )
+
+    def effective_secret(self) -> str:
+        """The key in use; in development without a key, a per-process random one."""
+        if self.secret_key:
+            return self.secret_key
+        if not self.is_development:
+            self.require_secure()
+        key = _dev_fallback_key()
+        return key
+
+
+@lru_cache(maxsize=1)
+def _dev_fallback_key() -> str:
+    return secrets.token_hex(32)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
+
+
+def generate_secret_key(data_dir: Path) -> Path:
+    """Write a random key to DATA_DIR/secret_key (mode 0600) unless one is already there."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key_file = data_dir / SECRET_KEY_FILE
+    if not key_file.exists():
+        key_file.write_text(secrets.token_hex(32) + "\n", encoding="utf-8")
+        key_file.chmod(0o600)
+    return key_file

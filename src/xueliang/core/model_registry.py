@@ -1,0 +1,17 @@
+"""Imports every domain's ORM models so that ``Base.metadata`` is complete (migrations, tests)."""
+
+from __future__ import annotations
+
+import importlib
+
+from sqlalchemy import MetaData
+
+from xueliang.core.db import Base
+
+MODEL_MODULES = ("xueliang.auth.models", "xueliang.audit.models")
+
+
+def load_all_models() -> MetaData:
+    for name in MODEL_MODULES:
+        importlib.import_module(name)
+    return Base.metadata
