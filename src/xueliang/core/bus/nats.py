@@ -17,6 +17,7 @@ past ``max_deliver``, drops the message with a ``$JS.EVENT.ADVISORY.CONSUMER.MAX
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from typing import Any
 from urllib.parse import parse_qs
@@ -95,10 +96,12 @@ class NatsBus(Bus):
     async def close(self) -> None:
         for sub, psub in self._subscriptions:
             await sub.stop()
-            await psub.unsubscribe()
+            with contextlib.suppress(nats.errors.Error):  # connection already gone: nothing to undo
+                await psub.unsubscribe()
         self._subscriptions.clear()
         if self._nc is not None:
-            await self._nc.flush()  # pending acks and naks reach the server before we go
+            with contextlib.suppress(nats.errors.Error):
+                await self._nc.flush()  # pending acks and naks reach the server before we go
             await self._nc.close()
         self._nc = self._js = None
         self._streams.clear()
