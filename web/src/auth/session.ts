@@ -20,9 +20,13 @@ export function can(permission: string): boolean {
 /** Loads the user behind the session cookie, once per page load. */
 export async function ensureSession(): Promise<UserRead | null> {
   if (session.checked) return session.user
-  const { data } = await api.GET('/api/v1/auth/me')
-  session.user = data ?? null
-  session.checked = true
+  try {
+    const { data } = await api.GET('/api/v1/auth/me')
+    session.user = data ?? null
+    session.checked = true
+  } catch {
+    session.user = null // server unreachable: treat as logged out, ask again on the next navigation
+  }
   return session.user
 }
 
