@@ -42,6 +42,7 @@ STARTUP_TIMEOUT_S = 30.0
 class Account:
     username: str
     password: str
+    display_name: str
 
 
 @dataclass
@@ -95,22 +96,14 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         "XUELIANG_DATABASE_URL": f"sqlite:///{data_dir}/x.db",
         "XUELIANG_SECRET_KEY": secrets.token_hex(32),
     }
-    admin = Account("alice", secrets.token_urlsafe(12))
-    viewer = Account("vic", secrets.token_urlsafe(12))
+    admin = Account("alice", secrets.token_urlsafe(12), "王丽 Alice")
+    viewer = Account("vic", secrets.token_urlsafe(12), "Vic Viewer")
     _ensure_static_build()
     _run([str(XUELIANG), "db", "upgrade"], env)
     for account, role in ((admin, "admin"), (viewer, "viewer")):
+        create = ["user", "create", account.username, "--role", role]
         _run(
-            [
-                str(XUELIANG),
-                "user",
-                "create",
-                account.username,
-                "--role",
-                role,
-                "--password",
-                account.password,
-            ],
+            [str(XUELIANG), *create, "--password", account.password, "--display-name", account.display_name],
             env,
         )
     host, port = "127.0.0.1", _free_port()

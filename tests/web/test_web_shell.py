@@ -30,11 +30,6 @@ def fill_login_form(page: Page, username: str, password: str) -> None:
     page.get_by_test_id("login-submit").click()
 
 
-def display_name(page: Page) -> str:
-    """The display name the API reports for the page's session."""
-    return str(page.evaluate("fetch('/api/v1/auth/me').then((r) => r.json()).then((u) => u.display_name)"))
-
-
 def test_login__wrong_password_refused(page: Page, live_server: LiveServer) -> None:
     log_in(page, live_server.admin.username, "not-the-password")
 
@@ -48,9 +43,8 @@ def test_login__right_password_lands_on_overview(page: Page, live_server: LiveSe
     log_in(page, live_server.admin.username, live_server.admin.password)
 
     expect(page).to_have_url(f"{live_server.url}/overview")
-    name = display_name(page)
-    assert name
-    expect(page.get_by_test_id("current-user")).to_have_text(name)
+    expect(page.get_by_test_id("current-user")).to_have_text(live_server.admin.display_name)
+    expect(page.get_by_test_id("page-title")).to_contain_text(live_server.admin.display_name)
     expect(page.locator("[data-role=admin]")).to_be_visible()
     expect(page.get_by_test_id("health-status")).to_have_text("ok")
 
@@ -127,6 +121,7 @@ def test_logout__returns_to_login_and_protects_pages(page: Page, live_server: Li
 
 def test_nav__viewer_does_not_see_audit_or_admin(page: Page, live_server: LiveServer) -> None:
     log_in(page, live_server.viewer.username, live_server.viewer.password)
+    expect(page.get_by_test_id("current-user")).to_have_text(live_server.viewer.display_name)
     nav = page.get_by_test_id("side-nav")
     expect(nav).to_contain_text("总览")
 

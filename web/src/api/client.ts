@@ -4,7 +4,15 @@ import createClient, { type Middleware } from 'openapi-fetch'
 import type { components, paths } from './schema'
 
 export type UserRead = components['schemas']['UserRead']
-export type Problem = components['schemas']['Problem']
+
+/** An RFC 9457 problem body (`application/problem+json`), as every API error is sent. */
+export interface Problem {
+  type: string
+  title: string
+  status: number
+  detail: string
+  code: string
+}
 
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
 export const CSRF_COOKIE = 'xl_csrf'
