@@ -60,7 +60,7 @@ def _audit_refusal(request: Request, exc: XueliangError) -> None:
     route = request.scope.get("route")
     action = getattr(request.state, "audit_action", None) or f"{request.method} {getattr(route, 'path', '?')}"
     outcome = Outcome.refused if isinstance(exc, PurposeRequiredError) else Outcome.denied
-    with session_scope(request.app.state.engine) as db:
+    with session_scope(request.app.state.sessionmaker) as db:
         audit_service.record(
             db=db,
             actor=principal,
@@ -92,6 +92,8 @@ async def handle_domain_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 def _field_name(loc: tuple[Any, ...]) -> str:
+    if len(loc) == 2 and loc[0] == "body" and isinstance(loc[1], int):
+        return "body"  # a JSON decode error reports the character offset here
     parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "cookie")]
     return ".".join(parts) or str(loc[0] if loc else "body")
 

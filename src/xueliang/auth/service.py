@@ -72,7 +72,9 @@ def list_org_units(*, db: Session) -> Sequence[OrgUnit]:
 
 def org_unit_subtree(*, db: Session, root_ids: Iterable[int]) -> set[int]:
     """The given units and all their descendants."""
-    parents = dict(db.execute(select(OrgUnit.id, OrgUnit.parent_id)).tuples().all())
+    parents: dict[int, int | None] = {
+        row.id: row.parent_id for row in db.execute(select(OrgUnit.id, OrgUnit.parent_id))
+    }
     found = set(root_ids)
     changed = True
     while changed:

@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import Engine, inspect
+from sqlalchemy.orm import Session
+
+from xueliang.auth.models import User
+from xueliang.core.migrate import current_revision, head_revision
+from xueliang.core.model_registry import load_all_models
+
+
+def test_migrations__reach_head_and_match_models(engine: Engine) -> None:
+    assert current_revision(engine) == head_revision()
+    tables = set(inspect(engine).get_table_names())
+    assert set(load_all_models().tables) <= tables
+
+
+def test_migrations__postgis_enabled_on_postgres(engine: Engine, backend: str) -> None:
+    if backend != "postgres":
+        pytest.skip("PostGIS is a PostgreSQL extension")
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT postgis_version()").scalar()
+
+
+def test_utc_datetime__round_trips_aware_and_refuses_naive(db: Session) -> None:
+    moment = datetime(2026, 11, 1, 8, 0, tzinfo=timezone(timedelta(hours=8)))
+    user = User(username="tz", password_hash="x", created_at=moment)
+    db.add(user)
+    db.flush()
+    db.expire(user)
+    assert user.created_at == moment
+    assert user.created_at.tzinfo is not None and user.created_at.utcoffset() == timedelta(0)
+    db.add(User(username="naive", password_hash="x", created_at=datetime(2026, 1, 1)))  # noqa: DTZ001
+    with pytest.raises(Exception, match="naive"):
+        db.flush()
+
+
+def test_constraint_names__follow_the_convention(engine: Engine) -> None:
+    uniques = inspect(engine).get_unique_constraints("user_account")
+    assert {u["name"] for u in uniques} == {"uq_user_account_username"}
