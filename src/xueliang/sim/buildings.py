@@ -143,7 +143,8 @@ def choose_uses(rng: np.random.Generator, urban: F64) -> NDArray[np.int8]:
         ]
     )
     cum = np.cumsum(p / p.sum(axis=1, keepdims=True), axis=1)
-    return np.minimum((rng.random((len(urban), 1)) > cum).sum(axis=1), len(USES) - 1).astype(np.int8)
+    use = np.minimum((rng.random((len(urban), 1)) > cum).sum(axis=1), len(USES) - 1)
+    return np.asarray(use, dtype=np.int8)
 
 
 def choose_floors(rng: np.random.Generator, use: NDArray[np.int8], urban: F64) -> I64:
@@ -160,7 +161,7 @@ def assign_units(use: NDArray[np.int8], floors: I64, total: int, rng: np.random.
     if rest < len(apart) or not len(apart):
         raise ValueError("building mix cannot hold the housing-unit target")
     units[apart] = allocate(rest, floors[apart] * rng.uniform(1.0, 3.0, len(apart)))
-    return units
+    return np.asarray(units, dtype=np.int64)
 
 
 def _estates(grid: I64, edge: I64, corners: F64) -> tuple[I64, I64, I64]:

@@ -137,7 +137,7 @@ def build_cameras(
     kind = np.concatenate(
         [
             np.full(n, k, np.int8)
-            for n, k in zip((t.face_cameras, t.checkpoint_cameras, *n_other[1:]), range(5))
+            for n, k in zip((t.face_cameras, t.checkpoint_cameras, *n_other[1:]), range(5), strict=False)
         ]
     )
     xy_face = _points(rng, regions, t.face_cameras, 3.0)

@@ -39,6 +39,8 @@ def build_housing(rng: np.random.Generator, b: Buildings) -> Housing:
     floor = j // 2 + 1
     room = floor * 100 + j % 2 + 1
     apart = b.use[building] == APARTMENT
-    area = np.round(np.where(apart, rng.uniform(55, 140, len(i)), rng.uniform(90, 260, len(i))), 1)
+    area = np.round(np.where(apart, rng.uniform(55, 140, len(i)), rng.uniform(90, 260, len(i))), 1).astype(
+        np.float64
+    )
     occ = rng.choice(4, size=len(i), p=[0.66, 0.20, 0.12, 0.02]).astype(np.int8)
     return Housing(building, entrance, floor, room, area, occ)

@@ -97,7 +97,7 @@ def allocate(total: int, weights: NDArray[np.float64]) -> NDArray[np.int64]:
     rest = total - n - int(base.sum())
     order = np.lexsort((np.arange(n), -(share - base)))
     base[order[:rest]] += 1
-    return base + 1
+    return np.asarray(base + 1, dtype=np.int64)
 
 
 def _mass(geoms: Geoms) -> NDArray[np.float64]:

@@ -12,13 +12,12 @@ from xueliang.sim import geo, writers
 from xueliang.sim.buildings import USES, Buildings
 from xueliang.sim.housing import OCCUPANCY, Housing
 from xueliang.sim.population import LANDLORD, RELATIONS, RESIDENCE, Population
-
-# person–housing relation per person relation code (户主 / 家庭成员 / 租户 / 房东)
-HOUSING_RELATIONS = ("户主", "家庭成员", "家庭成员", "家庭成员", "家庭成员", "租户", "租户", "房东")
 from xueliang.sim.progress import Steps
 from xueliang.sim.regions import Regions
 
 I64 = NDArray[np.int64]
+# person–housing relation per person relation code (户主 / 家庭成员 / 租户 / 房东)
+HOUSING_RELATIONS = ("户主", "家庭成员", "家庭成员", "家庭成员", "家庭成员", "租户", "租户", "房东")
 
 
 def district_of_grid(r: Regions) -> I64:

@@ -7,7 +7,8 @@ one feature per line, so a line reader can stream it (strip the trailing comma o
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import itertools
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +37,7 @@ def _slice(col: Column, a: int, b: int) -> list[Any]:
     return part.tolist() if isinstance(part, np.ndarray) else list(part)
 
 
-def write_csv(path: Path, n: int, columns: dict[str, Column], steps: Steps, label: str) -> int:
+def write_csv(path: Path, n: int, columns: Mapping[str, Any], steps: Steps, label: str) -> int:
     """Write `n` rows of `columns` as CSV; returns `n`."""
     names = list(columns)
     task = steps.task(label, n)
@@ -82,9 +83,7 @@ def polygon_json(ring_lon: NDArray[np.float64], ring_lat: NDArray[np.float64]) -
 def rings_json(coords: NDArray[np.float64], index: NDArray[np.int64], n: int) -> list[str]:
     """Polygon JSON for `n` single-ring polygons given flat exterior coordinates and their owner index."""
     bounds = np.searchsorted(index, np.arange(n + 1))
-    return [
-        polygon_json(coords[a:b, 0], coords[a:b, 1]) for a, b in zip(bounds[:-1], bounds[1:], strict=True)
-    ]
+    return [polygon_json(coords[a:b, 0], coords[a:b, 1]) for a, b in itertools.pairwise(bounds)]
 
 
 def quads_json(lon: NDArray[np.float64], lat: NDArray[np.float64]) -> list[str]:
