@@ -14,10 +14,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
 from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from tests.factories import login, make_user
+from xueliang.api.app import create_app
+from xueliang.core.config import Environment, Settings
 from xueliang.core.db import make_engine
 from xueliang.core.migrate import upgrade
 
@@ -107,3 +112,35 @@ def data_dir(tmp_path: Path) -> Path:
     path = tmp_path / "data"
     path.mkdir()
     return path
+
+
+@pytest.fixture
+def settings(database_url: str, data_dir: object) -> Settings:
+    return Settings(
+        env=Environment.test,
+        database_url=database_url,
+        data_dir=data_dir,  # type: ignore[arg-type]
+        secret_key=secrets.token_hex(32),
+        max_body_bytes=64 * 1024,
+        login_rate_per_minute=50,
+    )
+
+
+@pytest.fixture
+def app(settings: Settings, session_maker: sessionmaker[Session]) -> FastAPI:
+    application = create_app(settings)
+    application.state.sessionmaker = session_maker  # join the test's rolled-back transaction
+    return application
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def admin_client(client: TestClient, db: Session) -> TestClient:
+    user = make_user(db, roles=("admin",))
+    db.commit()
+    return login(client, user.username)

@@ -1,1 +1,3 @@
-"""api domain."""
+"""The HTTP API: application factory, shared dependencies, errors, middleware."""
+
+API_PREFIX = "/api/v1"

@@ -25,11 +25,9 @@ from xueliang.core.ratelimit import SlidingWindowLimiter
 logger = logging.getLogger(__name__)
 
 
-def api_router() -> APIRouter:
-    router = APIRouter(prefix="/api/v1")
-    for domain_router in (auth_router, admin_router, audit_router):
-        router.include_router(domain_router)
-    return router
+# Each domain router carries its full prefix (API_PREFIX + its own), so that the route template a
+# request matched (used for metrics, logs and audit actions) is the whole path on every FastAPI version.
+DOMAIN_ROUTERS: tuple[APIRouter, ...] = (auth_router, admin_router, audit_router)
 
 
 @asynccontextmanager
@@ -56,7 +54,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.login_limiter = SlidingWindowLimiter(settings.login_rate_per_minute, 60)
     app.state.metrics = Metrics()
     install_error_handlers(app)
-    app.include_router(api_router())
+    for router in DOMAIN_ROUTERS:
+        app.include_router(router)
     _install_probes(app)
     install_static(app)
     app.add_middleware(BodySizeLimitMiddleware, limit=settings.max_body_bytes)

@@ -115,7 +115,8 @@ async def handle_http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     code = HTTP_CODES.get(exc.status_code, f"http.{exc.status_code}")
     detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
-    response = problem(exc.status_code, code, detail, detail, request)
+    title = "Request body too large" if exc.status_code == 413 else detail
+    response = problem(exc.status_code, code, title, detail, request)
     if exc.headers:
         response.headers.update(exc.headers)
     return response

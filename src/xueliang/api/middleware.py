@@ -9,13 +9,18 @@ from typing import Any
 
 import orjson
 from prometheus_client import CollectorRegistry, Counter, Histogram
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 logger = logging.getLogger("xueliang.request")
 
 
-class _TooLarge(Exception):
-    pass
+class _TooLarge(HTTPException):
+    """Raised from ``receive`` while streaming; an HTTPException so that FastAPI's body parsing
+    passes it on (it turns other exceptions into 400) and the error handler answers 413."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"the request body exceeds {limit} bytes")
 
 
 def _problem_413(limit: int, path: str) -> bytes:
@@ -53,7 +58,7 @@ class BodySizeLimitMiddleware:
             message = await receive()
             received += len(message.get("body", b""))
             if received > self.limit:
-                raise _TooLarge
+                raise _TooLarge(self.limit)
             return message
 
         async def tracking_send(message: Message) -> None:

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
+from xueliang.api import API_PREFIX
 from xueliang.api.deps import SessionDep
 from xueliang.api.schemas import Page
 from xueliang.audit import service
@@ -16,7 +17,7 @@ from xueliang.auth.dependencies import require
 from xueliang.auth.enums import Permission
 from xueliang.auth.principal import Principal
 
-router = APIRouter(prefix="/audit", tags=["audit"])
+router = APIRouter(prefix=f"{API_PREFIX}/audit", tags=["audit"])
 Auditor = Annotated[Principal, Depends(require(Permission.audit_read))]
 
 

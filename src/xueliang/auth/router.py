@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 
+from xueliang.api import API_PREFIX
 from xueliang.api.deps import SessionDep, SettingsDep
 from xueliang.api.schemas import Page
 from xueliang.audit import service as audit
@@ -28,8 +29,8 @@ from xueliang.auth.schemas import (
     UserUpdate,
 )
 
-router = APIRouter(prefix="/auth", tags=["auth"])
-admin_router = APIRouter(tags=["users"])
+router = APIRouter(prefix=f"{API_PREFIX}/auth", tags=["auth"])
+admin_router = APIRouter(prefix=API_PREFIX, tags=["users"])
 UserManager = Annotated[Principal, Depends(require(Permission.user_manage))]
 UserReader = Annotated[Principal, Depends(require(Permission.user_read))]
 
