@@ -10,17 +10,21 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
+from sqlalchemy.orm import Session, sessionmaker
 
 from xueliang import __version__
 from xueliang.api.errors import install_error_handlers
 from xueliang.api.middleware import BodySizeLimitMiddleware, Metrics, RequestLogMiddleware
 from xueliang.api.static import install_static
+from xueliang.audit import scheduled as audit_scheduled
 from xueliang.audit.router import router as audit_router
 from xueliang.auth.router import admin_router
 from xueliang.auth.router import router as auth_router
+from xueliang.core.bus import make_bus
 from xueliang.core.config import Settings, get_settings
 from xueliang.core.db import engine_for, session_factory
 from xueliang.core.ratelimit import SlidingWindowLimiter
+from xueliang.core.scheduler import Scheduler
 
 logger = logging.getLogger(__name__)
 
@@ -30,11 +34,34 @@ logger = logging.getLogger(__name__)
 DOMAIN_ROUTERS: tuple[APIRouter, ...] = (auth_router, admin_router, audit_router)
 
 
+def register_jobs(scheduler: Scheduler, *, factory: sessionmaker[Session]) -> None:
+    """Each domain with periodic work registers it here."""
+    audit_scheduled.register(scheduler, factory=factory)
+
+
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    logger.info("xueliang %s starting (database %s)", __version__, app.state.engine.url.get_backend_name())
-    yield
-    app.state.engine.dispose()
+    """Start the bus and the scheduler with the app; stop them (and the engine) with it."""
+    settings: Settings = app.state.settings
+    logger.info(
+        "xueliang %s starting (database %s, bus %s)",
+        __version__,
+        app.state.engine.url.get_backend_name(),
+        settings.bus_url or "in-process",
+    )
+    bus = make_bus(settings.bus_url)
+    await bus.start()
+    scheduler = Scheduler(tz=settings.timezone)
+    register_jobs(scheduler, factory=app.state.sessionmaker)
+    app.state.bus, app.state.scheduler = bus, scheduler
+    if settings.run_scheduler:
+        scheduler.start()
+    try:
+        yield
+    finally:
+        await scheduler.stop()
+        await bus.close()
+        app.state.engine.dispose()
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -80,6 +80,11 @@ class Settings(BaseSettings):
         16 * 1024 * 1024,
         description="Largest request body accepted (bytes); larger requests get 413.",
     )
+    run_scheduler: bool = Field(
+        True,
+        description="Run periodic jobs (audit verification, sweeps, reports) in this server process. "
+        "With several API processes, set false on all but one.",
+    )
     timezone: str = Field("Asia/Shanghai", description="Time zone for schedules, calendars and reports.")
 
     @model_validator(mode="after")
