@@ -63,12 +63,12 @@ async def bus(new_bus: BusFactory) -> AsyncIterator[Bus]:
         yield started
 
 
-async def settle(bus: Bus) -> None:
+async def _settle(bus: Bus) -> None:
     async with asyncio.timeout(5):
         await bus.wait_idle()
 
 
-def collector(into: list[Pass]) -> Handler[Pass]:
+def _collector(into: list[Pass]) -> Handler[Pass]:
     async def handle(message: Pass) -> None:
         into.append(message)
 
@@ -77,9 +77,9 @@ def collector(into: list[Pass]) -> Handler[Pass]:
 
 async def test_bus__typed_round_trip(bus: Bus) -> None:
     got: list[Pass] = []
-    await bus.subscribe(PASSES, durable="matcher", handler=collector(got))
+    await bus.subscribe(PASSES, durable="matcher", handler=_collector(got))
     await bus.publish(PASSES, Pass(id=1, plate="京A12345"))
-    await settle(bus)
+    await _settle(bus)
     assert got == [Pass(id=1, plate="京A12345")]
     assert type(got[0]) is Pass
 
@@ -87,11 +87,11 @@ async def test_bus__typed_round_trip(bus: Bus) -> None:
 async def test_bus__each_durable_gets_every_message(bus: Bus) -> None:
     got_a: list[Pass] = []
     got_b: list[Pass] = []
-    await bus.subscribe(PASSES, durable="dispositions", handler=collector(got_a))
-    await bus.subscribe(PASSES, durable="cloned_plates", handler=collector(got_b))
+    await bus.subscribe(PASSES, durable="dispositions", handler=_collector(got_a))
+    await bus.subscribe(PASSES, durable="cloned_plates", handler=_collector(got_b))
     for i in range(5):
         await bus.publish(PASSES, Pass(id=i, plate="P"))
-    await settle(bus)
+    await _settle(bus)
     assert [m.id for m in got_a] == [0, 1, 2, 3, 4]
     assert [m.id for m in got_b] == [0, 1, 2, 3, 4]
 
@@ -99,19 +99,19 @@ async def test_bus__each_durable_gets_every_message(bus: Bus) -> None:
 async def test_bus__subscriptions_of_one_durable_share_the_work(bus: Bus) -> None:
     got: list[Pass] = []
     for _ in range(2):
-        await bus.subscribe(PASSES, durable="forwarder", handler=collector(got))
+        await bus.subscribe(PASSES, durable="forwarder", handler=_collector(got))
     for i in range(20):
         await bus.publish(PASSES, Pass(id=i, plate="P"))
-    await settle(bus)
+    await _settle(bus)
     assert sorted(m.id for m in got) == list(range(20))
 
 
 async def test_bus__order_within_topic_for_one_consumer(bus: Bus) -> None:
     got: list[Pass] = []
-    await bus.subscribe(PASSES, durable="ordered", handler=collector(got))
+    await bus.subscribe(PASSES, durable="ordered", handler=_collector(got))
     for i in range(50):
         await bus.publish(PASSES, Pass(id=i, plate="P"))
-    await settle(bus)
+    await _settle(bus)
     assert [m.id for m in got] == list(range(50))
 
 
@@ -125,7 +125,7 @@ async def test_bus__failed_handler_gets_the_message_again(bus: Bus) -> None:
 
     sub = await bus.subscribe(PASSES, durable="flaky", handler=flaky, options=FAST)
     await bus.publish(PASSES, Pass(id=7, plate="P"))
-    await settle(bus)
+    await _settle(bus)
     assert attempts == [7, 7]
     assert (sub.stats.retried, sub.stats.acked, sub.stats.dead_lettered) == (1, 1, 0)
 
@@ -140,7 +140,7 @@ async def test_bus__dead_letters_after_max_deliver(bus: Bus, caplog: pytest.LogC
     sub = await bus.subscribe(PASSES, durable="broken", handler=broken, options=FAST)
     with caplog.at_level(logging.ERROR, logger="xueliang.core.bus.base"):
         await bus.publish(PASSES, Pass(id=3, plate="P"))
-        await settle(bus)
+        await _settle(bus)
         await asyncio.sleep(0.2)  # a redelivery after dead-lettering would show up here
     assert attempts == [3, 3, 3]
     assert sub.stats.dead_lettered == 1
@@ -149,20 +149,20 @@ async def test_bus__dead_letters_after_max_deliver(bus: Bus, caplog: pytest.LogC
 
 async def test_bus__consumer_keeps_messages_while_stopped(bus: Bus) -> None:
     got: list[Pass] = []
-    sub = await bus.subscribe(PASSES, durable="pausing", handler=collector(got))
+    sub = await bus.subscribe(PASSES, durable="pausing", handler=_collector(got))
     await sub.stop()
     await bus.publish(PASSES, Pass(id=1, plate="P"))
-    await bus.subscribe(PASSES, durable="pausing", handler=collector(got))
-    await settle(bus)
+    await bus.subscribe(PASSES, durable="pausing", handler=_collector(got))
+    await _settle(bus)
     assert [m.id for m in got] == [1]
 
 
 async def test_bus__new_durable_starts_after_earlier_messages(bus: Bus) -> None:
     got: list[Pass] = []
     await bus.publish(PASSES, Pass(id=1, plate="P"))
-    await bus.subscribe(PASSES, durable="late", handler=collector(got))
+    await bus.subscribe(PASSES, durable="late", handler=_collector(got))
     await bus.publish(PASSES, Pass(id=2, plate="P"))
-    await settle(bus)
+    await _settle(bus)
     assert [m.id for m in got] == [2]
 
 
@@ -173,11 +173,11 @@ async def test_bus__durable_name_is_scoped_per_topic(bus: Bus) -> None:
     async def on_other(message: Other) -> None:
         others.append(message)
 
-    await bus.subscribe(PASSES, durable="same", handler=collector(passes))
+    await bus.subscribe(PASSES, durable="same", handler=_collector(passes))
     await bus.subscribe(OTHERS, durable="same", handler=on_other)
     await bus.publish(PASSES, Pass(id=1, plate="P"))
     await bus.publish(OTHERS, Other(name="x"))
-    await settle(bus)
+    await _settle(bus)
     assert ([m.id for m in passes], others) == ([1], [Other(name="x")])
 
 
@@ -191,19 +191,19 @@ async def test_bus__durable_across_reconnect(new_bus: BusFactory) -> None:
         pytest.skip("the memory bus keeps nothing across a restart, by design")
     got: list[Pass] = []
     async with new_bus() as first:
-        await first.subscribe(PASSES, durable="survivor", handler=collector(got))
+        await first.subscribe(PASSES, durable="survivor", handler=_collector(got))
         await first.publish(PASSES, Pass(id=1, plate="P"))
-        await settle(first)
+        await _settle(first)
     async with new_bus() as publisher:  # the consumer process is down meanwhile
         await publisher.publish(PASSES, Pass(id=2, plate="P"))
     async with new_bus() as restarted:
-        await restarted.subscribe(PASSES, durable="survivor", handler=collector(got))
-        await settle(restarted)
+        await restarted.subscribe(PASSES, durable="survivor", handler=_collector(got))
+        await _settle(restarted)
     assert [m.id for m in got] == [1, 2]
 
 
 async def test_subscription__undecodable_payload_is_dead_at_once() -> None:
-    sub = Subscription(PASSES, "d", collector([]), FAST)
+    sub = Subscription(PASSES, "d", _collector([]), FAST)
     assert await sub.deliver(b'{"id": "not a number"}', attempt=1, seq=1) is Outcome.DEAD
     assert sub.stats.dead_lettered == 1
 

@@ -28,7 +28,7 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 UTC = ZoneInfo("UTC")
 
 
-def sh(year: int, month: int, day: int, hour: int, minute: int, second: int = 0) -> datetime:
+def _sh(year: int, month: int, day: int, hour: int, minute: int, second: int = 0) -> datetime:
     return datetime(year, month, day, hour, minute, second, tzinfo=SHANGHAI)
 
 
@@ -39,7 +39,7 @@ def anyio_backend() -> str:
 
 @pytest.fixture
 def clock() -> ManualClock:
-    return ManualClock(sh(2024, 5, 10, 12, 0))
+    return ManualClock(_sh(2024, 5, 10, 12, 0))
 
 
 class Counter:
@@ -57,16 +57,16 @@ class Counter:
 @pytest.mark.parametrize(
     ("schedule", "moment", "expected"),
     [
-        (Every(timedelta(minutes=5)), sh(2024, 5, 10, 12, 0), sh(2024, 5, 10, 12, 5)),
-        (DailyAt(time(3, 30)), sh(2024, 5, 10, 1, 0), sh(2024, 5, 10, 3, 30)),
-        (DailyAt(time(3, 30)), sh(2024, 5, 10, 3, 30), sh(2024, 5, 11, 3, 30)),
-        (DailyAt(time(3, 30)), datetime(2024, 5, 9, 19, 29, tzinfo=UTC), sh(2024, 5, 10, 3, 30)),
-        (DailyAt(time(3, 30)), datetime(2024, 5, 9, 19, 31, tzinfo=UTC), sh(2024, 5, 11, 3, 30)),
-        (MonthlyAt(1, time(2, 0)), sh(2024, 5, 10, 12, 0), sh(2024, 6, 1, 2, 0)),
-        (MonthlyAt(15, time(2, 0)), sh(2024, 5, 10, 12, 0), sh(2024, 5, 15, 2, 0)),
-        (MonthlyAt(1, time(2, 0)), sh(2024, 12, 1, 2, 0), sh(2025, 1, 1, 2, 0)),
-        (MonthlyAt(31, time(2, 0)), sh(2024, 2, 1, 0, 0), sh(2024, 2, 29, 2, 0)),
-        (MonthlyAt(31, time(2, 0)), sh(2023, 2, 28, 3, 0), sh(2023, 3, 31, 2, 0)),
+        (Every(timedelta(minutes=5)), _sh(2024, 5, 10, 12, 0), _sh(2024, 5, 10, 12, 5)),
+        (DailyAt(time(3, 30)), _sh(2024, 5, 10, 1, 0), _sh(2024, 5, 10, 3, 30)),
+        (DailyAt(time(3, 30)), _sh(2024, 5, 10, 3, 30), _sh(2024, 5, 11, 3, 30)),
+        (DailyAt(time(3, 30)), datetime(2024, 5, 9, 19, 29, tzinfo=UTC), _sh(2024, 5, 10, 3, 30)),
+        (DailyAt(time(3, 30)), datetime(2024, 5, 9, 19, 31, tzinfo=UTC), _sh(2024, 5, 11, 3, 30)),
+        (MonthlyAt(1, time(2, 0)), _sh(2024, 5, 10, 12, 0), _sh(2024, 6, 1, 2, 0)),
+        (MonthlyAt(15, time(2, 0)), _sh(2024, 5, 10, 12, 0), _sh(2024, 5, 15, 2, 0)),
+        (MonthlyAt(1, time(2, 0)), _sh(2024, 12, 1, 2, 0), _sh(2025, 1, 1, 2, 0)),
+        (MonthlyAt(31, time(2, 0)), _sh(2024, 2, 1, 0, 0), _sh(2024, 2, 29, 2, 0)),
+        (MonthlyAt(31, time(2, 0)), _sh(2023, 2, 28, 3, 0), _sh(2023, 3, 31, 2, 0)),
     ],
 )
 def test_schedule__next_after(
@@ -114,7 +114,7 @@ async def test_scheduler__interval_job_runs_once_per_interval(clock: ManualClock
     await sched.tick()
     state = sched.job("ops.poll")
     assert (job.calls, state.runs, state.last_result) == (1, 1, 1)
-    assert state.next_run_at == sh(2024, 5, 10, 14, 0)
+    assert state.next_run_at == _sh(2024, 5, 10, 14, 0)
 
 
 async def test_scheduler__missed_ticks_are_not_caught_up(clock: ManualClock) -> None:
@@ -124,7 +124,7 @@ async def test_scheduler__missed_ticks_are_not_caught_up(clock: ManualClock) -> 
     await clock.advance(timedelta(minutes=10, seconds=30))
     await sched.tick()
     assert job.calls == 1
-    assert sched.job("ops.poll").next_run_at == sh(2024, 5, 10, 12, 11, 30)
+    assert sched.job("ops.poll").next_run_at == _sh(2024, 5, 10, 12, 11, 30)
 
 
 async def test_scheduler__failing_job_is_recorded_and_runs_next_tick(
@@ -178,7 +178,7 @@ async def test_scheduler__run_now_runs_sync_jobs_in_a_thread(clock: ManualClock)
     state = await sched.run_now("assessment.monthly")
     assert state.last_ok is True
     assert state.last_result != threading.current_thread().name
-    assert state.next_run_at == sh(2024, 6, 1, 2, 0)
+    assert state.next_run_at == _sh(2024, 6, 1, 2, 0)
 
 
 async def test_scheduler__loop_runs_daily_job_at_its_wall_clock_time(clock: ManualClock) -> None:
@@ -193,7 +193,7 @@ async def test_scheduler__loop_runs_daily_job_at_its_wall_clock_time(clock: Manu
         assert job.calls == 1
         await clock.advance(timedelta(days=1))
         assert job.calls == 2
-        assert sched.job("retention.sweep").next_run_at == sh(2024, 5, 13, 3, 30)
+        assert sched.job("retention.sweep").next_run_at == _sh(2024, 5, 13, 3, 30)
     finally:
         await sched.stop()
 
@@ -235,7 +235,7 @@ def test_scheduled__decorator_registers_for_add_registered(
     sched = Scheduler(clock=clock)
     sched.add_registered()
     assert [(s.name, s.schedule, s.next_run_at) for s in sched.jobs()] == [
-        ("incident.overdue_sweep", "every 0:05:00", sh(2024, 5, 10, 12, 5))
+        ("incident.overdue_sweep", "every 0:05:00", _sh(2024, 5, 10, 12, 5))
     ]
 
 

@@ -19,19 +19,19 @@ ZH_NAV = ["总览", "视频资源", "视图库", "研判", "网格治理", "事�
 EN_NAV = ["Overview", "Video resources", "View library", "Investigation", "Grid governance"]
 
 
-def log_in(page: Page, username: str, password: str) -> None:
+def _log_in(page: Page, username: str, password: str) -> None:
     page.goto("/login")
-    fill_login_form(page, username, password)
+    _fill_login_form(page, username, password)
 
 
-def fill_login_form(page: Page, username: str, password: str) -> None:
+def _fill_login_form(page: Page, username: str, password: str) -> None:
     page.get_by_test_id("login-username").fill(username)
     page.get_by_test_id("login-password").fill(password)
     page.get_by_test_id("login-submit").click()
 
 
 def test_login__wrong_password_refused(page: Page, live_server: LiveServer) -> None:
-    log_in(page, live_server.admin.username, "not-the-password")
+    _log_in(page, live_server.admin.username, "not-the-password")
 
     expect(page.get_by_test_id("login-error")).to_be_visible()
     expect(page.get_by_test_id("login-error")).not_to_be_empty()
@@ -40,7 +40,7 @@ def test_login__wrong_password_refused(page: Page, live_server: LiveServer) -> N
 
 
 def test_login__right_password_lands_on_overview(page: Page, live_server: LiveServer) -> None:
-    log_in(page, live_server.admin.username, live_server.admin.password)
+    _log_in(page, live_server.admin.username, live_server.admin.password)
 
     expect(page).to_have_url(f"{live_server.url}/overview")
     expect(page.get_by_test_id("current-user")).to_have_text(live_server.admin.display_name)
@@ -53,7 +53,7 @@ def test_login__returns_to_the_page_first_requested(page: Page, live_server: Liv
     page.goto("/grid")
     expect(page).to_have_url(re.compile(r"/login\?redirect=(/|%2F)grid"))
 
-    fill_login_form(page, live_server.admin.username, live_server.admin.password)
+    _fill_login_form(page, live_server.admin.username, live_server.admin.password)
 
     expect(page).to_have_url(f"{live_server.url}/grid")
     expect(page.get_by_test_id("empty-state")).to_contain_text("本模块尚未安装")
@@ -76,14 +76,14 @@ def test_login__lockout_shows_retry_after(page: Page, live_server: LiveServer) -
         )
 
     page.route("**/api/v1/auth/login", locked_out)
-    log_in(page, live_server.admin.username, live_server.admin.password)
+    _log_in(page, live_server.admin.username, live_server.admin.password)
 
     expect(page.get_by_test_id("login-error")).to_contain_text(re.compile(r"4[0-2] 秒后重试"))
     expect(page.get_by_test_id("login-submit")).to_be_disabled()
 
 
 def test_language__switch_changes_texts_and_survives_reload(page: Page, live_server: LiveServer) -> None:
-    log_in(page, live_server.admin.username, live_server.admin.password)
+    _log_in(page, live_server.admin.username, live_server.admin.password)
     nav = page.get_by_test_id("side-nav")
     expect(nav).to_contain_text(ZH_NAV[0])
     expect(page.get_by_test_id("logout")).to_have_text("退出登录")
@@ -106,7 +106,7 @@ def test_language__switch_changes_texts_and_survives_reload(page: Page, live_ser
 
 
 def test_logout__returns_to_login_and_protects_pages(page: Page, live_server: LiveServer) -> None:
-    log_in(page, live_server.admin.username, live_server.admin.password)
+    _log_in(page, live_server.admin.username, live_server.admin.password)
     expect(page).to_have_url(f"{live_server.url}/overview")
 
     with page.expect_response("**/api/v1/auth/logout") as logout:
@@ -120,7 +120,7 @@ def test_logout__returns_to_login_and_protects_pages(page: Page, live_server: Li
 
 
 def test_nav__viewer_does_not_see_audit_or_admin(page: Page, live_server: LiveServer) -> None:
-    log_in(page, live_server.viewer.username, live_server.viewer.password)
+    _log_in(page, live_server.viewer.username, live_server.viewer.password)
     expect(page.get_by_test_id("current-user")).to_have_text(live_server.viewer.display_name)
     nav = page.get_by_test_id("side-nav")
     expect(nav).to_contain_text("总览")
@@ -135,7 +135,7 @@ def test_nav__viewer_does_not_see_audit_or_admin(page: Page, live_server: LiveSe
 
 
 def test_nav__admin_sees_every_domain(page: Page, live_server: LiveServer) -> None:
-    log_in(page, live_server.admin.username, live_server.admin.password)
+    _log_in(page, live_server.admin.username, live_server.admin.password)
     nav = page.get_by_test_id("side-nav")
     for label in [*ZH_NAV, "审计日志", "系统管理"]:
         expect(nav).to_contain_text(label)
@@ -148,7 +148,7 @@ def test_nav__admin_sees_every_domain(page: Page, live_server: LiveServer) -> No
 def test_shell__requests_only_the_local_server(
     page: Page, live_server: LiveServer, requested_urls: list[str]
 ) -> None:
-    log_in(page, live_server.admin.username, live_server.admin.password)
+    _log_in(page, live_server.admin.username, live_server.admin.password)
     expect(page.get_by_test_id("health-status")).to_have_text("ok")
     for name in ["video", "view-library", "investigation", "grid", "incidents", "audit", "admin"]:
         page.get_by_test_id(f"nav-{name}").click()
