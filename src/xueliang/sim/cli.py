@@ -31,3 +31,23 @@ def city(
     with steps(not quiet) as st:
         files = generate_city(out, seed, scale, st)
     typer.echo(f"wrote {len(files)} files to {out} in {time.perf_counter() - started:.1f} s")
+
+
+@sim_app.command("traffic")
+def traffic(
+    start: Annotated[
+        str, typer.Option(help="Window start, local time, e.g. 2026-11-01T00:00.")
+    ] = "2026-11-01T00:00",
+    hours: Annotated[int, typer.Option(help="Window length in hours.")] = 24,
+    out: Annotated[Path, typer.Option(help="Output folder.")] = Path("data/traffic"),
+    scale: Scale = 1.0,
+    seed: Seed = 7,
+    quiet: Quiet = False,
+) -> None:
+    """Simulate checkpoint passes and face captures (GA/T 1400 NDJSON) plus truth.json."""
+    from xueliang.sim.traffic import generate_traffic
+
+    started = time.perf_counter()
+    with steps(not quiet) as st:
+        files = generate_traffic(out, seed, scale, start, hours, st)
+    typer.echo(f"wrote {len(files)} files to {out} in {time.perf_counter() - started:.1f} s")
