@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import secrets
 
+from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from xueliang.auth import service
+from xueliang.auth.dependencies import CSRF_COOKIE, CSRF_HEADER
 from xueliang.auth.enums import ScopeKind
 from xueliang.auth.models import User
 
@@ -30,3 +32,11 @@ def make_user(
         org_unit_id=org_unit_id,
         scopes=scopes,
     )
+
+
+def login(client: TestClient, username: str, password: str = PASSWORD) -> TestClient:
+    """Log in through the API; later unsafe requests carry the CSRF header as the UI does."""
+    response = client.post("/api/v1/auth/login", json={"username": username, "password": password})
+    assert response.status_code == 200, response.text
+    client.headers[CSRF_HEADER] = client.cookies[CSRF_COOKIE]
+    return client

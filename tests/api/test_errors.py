@@ -18,7 +18,9 @@ def _assert_problem(response: object, status: int, code: str) -> dict[str, objec
 
 
 def test_errors__malformed_json_is_422(client: TestClient) -> None:
-    response = client.post("/api/v1/auth/login", content=b"{nope", headers={"content-type": "application/json"})
+    response = client.post(
+        "/api/v1/auth/login", content=b"{nope", headers={"content-type": "application/json"}
+    )
     body = _assert_problem(response, 422, "request.invalid")
     assert "not valid JSON" in str(body["detail"])
 
@@ -41,8 +43,9 @@ def test_errors__unknown_api_route_is_json_404(client: TestClient, method: str) 
 
 
 def test_errors__oversized_body_is_413(client: TestClient) -> None:
-    response = client.post("/api/v1/auth/login", content=b"x" * (65 * 1024),
-                           headers={"content-type": "application/json"})
+    response = client.post(
+        "/api/v1/auth/login", content=b"x" * (65 * 1024), headers={"content-type": "application/json"}
+    )
     _assert_problem(response, 413, "request.too_large")
 
 
@@ -51,7 +54,9 @@ def test_errors__oversized_chunked_body_is_413(client: TestClient) -> None:
         for _ in range(100):
             yield b"x" * 1024
 
-    response = client.post("/api/v1/auth/login", content=chunks(), headers={"content-type": "application/json"})
+    response = client.post(
+        "/api/v1/auth/login", content=chunks(), headers={"content-type": "application/json"}
+    )
     _assert_problem(response, 413, "request.too_large")
 
 

@@ -16,7 +16,9 @@ def test_verify_chain__reports_intact_log(db: Session, session_maker: sessionmak
     assert scheduled.verify_chain(session_maker) == "1 entries intact"
 
 
-def test_verify_chain__raises_on_tampering(db: Session, session_maker: sessionmaker[Session], backend: str) -> None:
+def test_verify_chain__raises_on_tampering(
+    db: Session, session_maker: sessionmaker[Session], backend: str
+) -> None:
     service.record(db=db, actor=Principal.system(), action="test")
     db.commit()
     if backend == "postgres":

@@ -32,7 +32,7 @@ def test_utc_datetime__round_trips_aware_and_refuses_naive(db: Session) -> None:
     db.expire(user)
     assert user.created_at == moment
     assert user.created_at.tzinfo is not None and user.created_at.utcoffset() == timedelta(0)
-    db.add(User(username="naive", password_hash="x", created_at=datetime(2026, 1, 1)))  # noqa: DTZ001
+    db.add(User(username="naive", password_hash="x", created_at=datetime(2026, 1, 1)))
     with pytest.raises(Exception, match="naive"):
         db.flush()
 
