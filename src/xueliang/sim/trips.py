@@ -22,12 +22,12 @@ H = 3600.0
 
 @dataclass(frozen=True)
 class Passes:
-    vehicle: I64
-    time: I64  # seconds since the window start
-    tollgate: I64
+    vehicle: NDArray[np.int32]
+    time: NDArray[np.int32]  # seconds since the window start
+    tollgate: NDArray[np.int32]
     up: NDArray[np.bool_]
     direction: NDArray[np.int8]
-    edge: I64
+    edge: NDArray[np.int32]
     speed: NDArray[np.int16]
 
 
@@ -104,11 +104,11 @@ def expand(
     edge = routes.edge[idx]
     speed = speed_kmh[edge] / factor[trip] * rng.uniform(0.8, 1.1, len(idx))
     return Passes(
-        veh[trip],
-        np.floor(t).astype(np.int64),
-        routes.tollgate[idx],
+        veh[trip].astype(np.int32),
+        np.floor(t).astype(np.int32),
+        routes.tollgate[idx].astype(np.int32),
         routes.up[idx],
         routes.direction[idx],
-        edge,
+        edge.astype(np.int32),
         np.clip(speed, 5, 120).astype(np.int16),
     )

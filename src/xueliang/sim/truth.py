@@ -49,7 +49,7 @@ class Truth:
         night = (hour >= NIGHT_FROM) | (hour < NIGHT_TO)
         self.night += np.bincount(p.vehicle[night], minlength=n_vehicles)
 
-    def add_motor_ids(self, vehicle: I64, ids: list[str]) -> None:
+    def add_motor_ids(self, vehicle: NDArray[np.int32], ids: list[str]) -> None:
         track = np.asarray(sorted(self.tracked()), dtype=np.int64)
         for i in np.flatnonzero(np.isin(vehicle, track)).tolist():
             self.motor_ids.setdefault(int(vehicle[i]), []).append(ids[i])
