@@ -93,42 +93,51 @@ def write_passes(
     task = steps.task("checkpoint passes", len(cam))
     bounds = np.searchsorted(p.time, np.arange(0, w.seconds + 1, 3600))
     (out / "motor_vehicles").mkdir(parents=True, exist_ok=True)
-    dev, tgid, roads = net.cameras.device_id, net.tollgates.tollgate_id, net.roads.edge_name
     for h in range(w.hours):
         a, b = int(bounds[h]), int(bounds[h + 1])
-        sl = slice(a, b)
-        stamp = [w.stamps[t] for t in p.time[sl].tolist()]
-        device = [dev[c] for c in cam[sl].tolist()]
-        serial = np.arange(a, b, dtype=np.int64) % 100_000
-        veh = p.vehicle[sl]
-        source = gat1400.source_ids(device, stamp, serial)
-        truth.add_motor_ids(veh, [s + "0200001" for s in source])
-        cols: dict[str, Sequence[Any]] = {
-            "source": source,
-            "serial": np.ones(b - a, np.int64).tolist(),
-            "device": device,
-            "tollgate": [tgid[t] for t in p.tollgate[sl].tolist()],
-            "lane": lane[sl].tolist(),
-            "stamp": stamp,
-            "pclass": np.where(fleet.plate_color[veh] == 6, "01", "02").tolist(),
-            "pcolor": fleet.plate_color[veh].tolist(),
-            "plate": [fleet.plate[v] for v in veh.tolist()],
-            "vclass": np.asarray(VEHICLE_CLASSES)[fleet.vclass[veh]].tolist(),
-            "brand": (fleet.brand[veh].astype(np.int64) + 1).tolist(),
-            "colour": fleet.colour[veh].tolist(),
-            "speed": p.speed[sl].tolist(),
-            "direction": p.direction[sl].tolist(),
-            "road": [roads[e] for e in p.edge[sl].tolist()],
-        }
         name = f"motor_vehicles/{w.stamps[h * 3600][:10]}.ndjson"
-        _write_lines(out / name, gat1400.motor_vehicle_lines(cols))
+        (out / name).write_bytes(b"")
+        for a2 in range(a, b, 100_000):
+            b2 = min(b, a2 + 100_000)
+            cols = _pass_columns(slice(a2, b2), w, p, fleet, net, cam, lane, truth)
+            _write_lines(out / name, gat1400.motor_vehicle_lines(cols), append=True)
         files[name] = b - a
         steps.advance(task, b - a)
     return files
 
 
-def _write_lines(path: Path, lines: list[str]) -> None:
-    with path.open("w", encoding="utf-8", newline="\n") as fh:
+def _pass_columns(
+    sl: slice, w: Window, p: Passes, fleet: Fleet, net: Network, cam: I64, lane: I64, truth: Truth
+) -> dict[str, Sequence[Any]]:
+    """Record fields of passes `sl` (a bounded chunk, so memory stays flat)."""
+    dev, tgid, roads = net.cameras.device_id, net.tollgates.tollgate_id, net.roads.edge_name
+    stamp = [w.stamps[t] for t in p.time[sl].tolist()]
+    device = [dev[c] for c in cam[sl].tolist()]
+    serial = np.arange(sl.start, sl.stop, dtype=np.int64) % 100_000
+    veh = p.vehicle[sl]
+    source = gat1400.source_ids(device, stamp, serial)
+    truth.add_motor_ids(veh, [s + "0200001" for s in source])
+    return {
+        "source": source,
+        "serial": [1] * len(source),
+        "device": device,
+        "tollgate": [tgid[t] for t in p.tollgate[sl].tolist()],
+        "lane": lane[sl].tolist(),
+        "stamp": stamp,
+        "pclass": np.where(fleet.plate_color[veh] == 6, "01", "02").tolist(),
+        "pcolor": fleet.plate_color[veh].tolist(),
+        "plate": [fleet.plate[v] for v in veh.tolist()],
+        "vclass": np.asarray(VEHICLE_CLASSES)[fleet.vclass[veh]].tolist(),
+        "brand": (fleet.brand[veh].astype(np.int64) + 1).tolist(),
+        "colour": fleet.colour[veh].tolist(),
+        "speed": p.speed[sl].tolist(),
+        "direction": p.direction[sl].tolist(),
+        "road": [roads[e] for e in p.edge[sl].tolist()],
+    }
+
+
+def _write_lines(path: Path, lines: list[str], append: bool = False) -> None:
+    with path.open("a" if append else "w", encoding="utf-8", newline="\n") as fh:
         if lines:
             fh.write("\n".join(lines) + "\n")
 
