@@ -7,12 +7,12 @@ from sqlalchemy import Engine, inspect
 from sqlalchemy.orm import Session
 
 from xueliang.auth.models import User
-from xueliang.core.migrate import current_revision, head_revision
+from xueliang.core.migrate import current_heads, head_revisions
 from xueliang.core.model_registry import load_all_models
 
 
 def test_migrations__reach_head_and_match_models(engine: Engine) -> None:
-    assert current_revision(engine) == head_revision()
+    assert current_heads(engine) == head_revisions()
     tables = set(inspect(engine).get_table_names())
     assert set(load_all_models().tables) <= tables
 

@@ -25,28 +25,32 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(sim_app, name="sim", help="Synthetic city, traffic and device simulators.")
 
 
+def _revisions(revisions: set[str]) -> str:
+    return ", ".join(sorted(revisions)) or "(empty)"
+
+
 @db_app.command("upgrade")
-def db_upgrade(revision: str = "head") -> None:
+def db_upgrade(revision: str = "heads") -> None:
     """Apply migrations (SQLite or PostgreSQL/PostGIS) and seed the built-in roles."""
     from xueliang.auth.service import ensure_builtin_roles
     from xueliang.core.db import engine_for
-    from xueliang.core.migrate import current_revision, upgrade
+    from xueliang.core.migrate import current_heads, upgrade
 
     engine = engine_for(get_settings().database_url)
     upgrade(engine, revision)
     with unit_of_work() as db:
         ensure_builtin_roles(db=db)
-    console.print(f"database at revision {current_revision(engine)} ({engine.url.get_backend_name()})")
+    console.print(f"database at {_revisions(current_heads(engine))} ({engine.url.get_backend_name()})")
 
 
 @db_app.command("current")
 def db_current() -> None:
     """Show the applied and the latest migration revision."""
     from xueliang.core.db import engine_for
-    from xueliang.core.migrate import current_revision, head_revision
+    from xueliang.core.migrate import current_heads, head_revisions
 
     engine = engine_for(get_settings().database_url)
-    console.print(f"current: {current_revision(engine)}  head: {head_revision()}")
+    console.print(f"current: {_revisions(current_heads(engine))}  heads: {_revisions(head_revisions())}")
 
 
 @app.command()

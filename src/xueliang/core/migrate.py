@@ -1,4 +1,9 @@
-"""Alembic, driven from code: `xueliang db upgrade` and the test fixtures call these."""
+"""Alembic, driven from code: `xueliang db upgrade` and the test fixtures call these.
+
+Each domain keeps its own branch of revisions (``branch_labels = ("grid",)``, first revision with
+``down_revision = "0001"``), so domains add migrations without contending for one linear chain;
+``upgrade`` applies every head.
+"""
 
 from __future__ import annotations
 
@@ -20,17 +25,17 @@ def alembic_config(url: str) -> Config:
     return cfg
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
+def upgrade(engine: Engine, revision: str = "heads") -> None:
     cfg = alembic_config(engine.url.render_as_string(hide_password=False))
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
 
 
-def current_revision(engine: Engine) -> str | None:
+def current_heads(engine: Engine) -> set[str]:
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        return set(MigrationContext.configure(conn).get_current_heads())
 
 
-def head_revision() -> str | None:
-    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+def head_revisions() -> set[str]:
+    return set(ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads())

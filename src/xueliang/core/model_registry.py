@@ -8,7 +8,11 @@ from sqlalchemy import MetaData
 
 from xueliang.core.db import Base
 
-MODEL_MODULES = ("xueliang.auth.models", "xueliang.audit.models")
+# One line per domain with tables; migrations' autogenerate and the tests see only these.
+MODEL_MODULES = (
+    "xueliang.auth.models",
+    "xueliang.audit.models",
+)
 
 
 def load_all_models() -> MetaData:
