@@ -1,0 +1,1 @@
+"""camera domain: devices, channels, checkpoints (tollgates) and lanes; catalog, sharing, admission."""
