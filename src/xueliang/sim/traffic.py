@@ -79,11 +79,11 @@ def _camera_lookup(net: Network) -> tuple[I64, I64]:
 
 
 def write_passes(
-    out: Path, w: Window, p: Passes, fleet: Fleet, net: Network, steps: Steps, truth: Truth
+    out: Path, seed: int, w: Window, p: Passes, fleet: Fleet, net: Network, steps: Steps, truth: Truth
 ) -> dict[str, int]:
     cam_of, lanes = _camera_lookup(net)
     cam = cam_of[p.tollgate, p.up.astype(np.int64)]
-    rng = rng_for(0, "trips", 3)
+    rng = rng_for(seed, "trips", 3)
     lane = (
         rng.integers(0, 1 << 20, len(cam)) % np.maximum(lanes[cam], 1)
         + 1
@@ -225,7 +225,7 @@ def generate_traffic(
         keep = p.time < w.seconds
         p = Passes(*(getattr(p, k)[keep] for k in Passes.__dataclass_fields__))
         truth.add_passes(p, d, len(fleet))
-        files |= write_passes(out, w, p, fleet, net, steps, truth)
+        files |= write_passes(out, seed, w, p, fleet, net, steps, truth)
     ids = faces.build_identities(
         rng_for(seed, "identities"),
         net.targets.face_identities,
