@@ -12,6 +12,7 @@ from xueliang.core.db import Base
 MODEL_MODULES = (
     "xueliang.auth.models",
     "xueliang.audit.models",
+    "xueliang.grid.models",
     "xueliang.camera.models",
 )
 
