@@ -37,3 +37,27 @@ class Status(StrEnum):
     unknown = "unknown"
     online = "online"
     offline = "offline"
+
+
+class CatalogKind(StrEnum):
+    business_group = "business_group"  # GB/T 28181 type 215
+    virtual_org = "virtual_org"  # type 216
+
+
+class PeerKind(StrEnum):
+    master = "master"  # the city master platform (上级)
+    sub = "sub"  # governance or police sub-platform (下级)
+    department = "department"
+
+
+class Right(StrEnum):
+    live = "live"
+    playback = "playback"
+    snapshot = "snapshot"
+    export = "export"
+
+
+class AlarmKind(StrEnum):
+    unknown_device = "unknown_device"
+    not_admitted = "not_admitted"
+    identity_changed = "identity_changed"

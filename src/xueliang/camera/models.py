@@ -104,3 +104,79 @@ class Lane(Base):
     direction: Mapped[str] = mapped_column(String(8), default="")
     description: Mapped[str] = mapped_column(String(200), default="")
     channel_pk: Mapped[int | None] = mapped_column(ForeignKey("camera_channel.id", ondelete="SET NULL"))
+
+
+class CatalogNode(Base):
+    """A business group (业务分组, type 215) or virtual organisation (虚拟组织, type 216) of the
+    department catalog; channels are placed under nodes through ``CatalogMember``."""
+
+    __tablename__ = "camera_catalog_node"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    node_id: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(24))
+    parent_pk: Mapped[int | None] = mapped_column(
+        ForeignKey("camera_catalog_node.id", ondelete="CASCADE"), index=True
+    )
+    org_unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id", ondelete="SET NULL"))
+
+
+class CatalogMember(Base):
+    __tablename__ = "camera_catalog_member"
+
+    node_pk: Mapped[int] = mapped_column(
+        ForeignKey("camera_catalog_node.id", ondelete="CASCADE"), primary_key=True
+    )
+    channel_pk: Mapped[int] = mapped_column(
+        ForeignKey("camera_channel.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class Peer(Base):
+    """Another platform (city master, governance or police sub-platform, a department platform)
+    that reaches this one with an API token of its service account."""
+
+    __tablename__ = "camera_peer"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform_id: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), unique=True)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Grant(Base):
+    """Rights on a camera, a catalog node (with its sub-nodes) or a region, for a department or a peer,
+    valid in [valid_from, valid_until)."""
+
+    __tablename__ = "camera_grant"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id", ondelete="CASCADE"), index=True)
+    peer_pk: Mapped[int | None] = mapped_column(ForeignKey("camera_peer.id", ondelete="CASCADE"), index=True)
+    channel_pk: Mapped[int | None] = mapped_column(ForeignKey("camera_channel.id", ondelete="CASCADE"))
+    node_pk: Mapped[int | None] = mapped_column(ForeignKey("camera_catalog_node.id", ondelete="CASCADE"))
+    region_code: Mapped[str | None] = mapped_column(String(12))
+    rights: Mapped[str] = mapped_column(String(64))  # comma-separated Right values
+    valid_from: Mapped[datetime] = mapped_column(default=utcnow)
+    valid_until: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+    created_by: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Alarm(Base):
+    """An admission alarm (unknown device, changed identity); ops consumes these."""
+
+    __tablename__ = "camera_alarm"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    device_id: Mapped[str] = mapped_column(String(32), index=True)
+    client_ip: Mapped[str | None] = mapped_column(String(64))
+    detail: Mapped[str] = mapped_column(String(400), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    acknowledged_at: Mapped[datetime | None]
