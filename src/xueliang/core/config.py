@@ -86,6 +86,31 @@ class Settings(BaseSettings):
         "With several API processes, set false on all but one.",
     )
     timezone: str = Field("Asia/Shanghai", description="Time zone for schedules, calendars and reports.")
+    stream_relay_type: str = Field(
+        "pyav", description="Live relay plugin: pyav (remux to HLS with PyAV) or fake (tests, no video)."
+    )
+    stream_open_timeout_seconds: Annotated[float, Field(gt=0, le=60)] = Field(
+        5.0, description="How long opening a camera stream may take before it is reported offline."
+    )
+    stream_idle_seconds: Annotated[float, Field(ge=0)] = Field(
+        30.0, description="A live relay stops this many seconds after its last viewer has gone."
+    )
+    stream_viewer_timeout_seconds: Annotated[float, Field(gt=0)] = Field(
+        20.0, description="A viewer whose player has fetched nothing for this long counts as gone."
+    )
+    stream_hls_segment_type: str = Field("mpegts", description="Live HLS segments: mpegts or fmp4.")
+    stream_hls_time: Annotated[float, Field(gt=0)] = Field(
+        1.9, description="Target live HLS segment length in seconds (slightly below the cameras' GOP)."
+    )
+    stream_record_segment_seconds: Annotated[float, Field(gt=0)] = Field(
+        10.0, description="Length of a recorded segment in seconds (cut at the next keyframe)."
+    )
+    stream_public_link_max_seconds: Annotated[int, Field(ge=60)] = Field(
+        7 * 86400, description="Longest validity of a public (signed) camera link."
+    )
+    stream_public_viewer_cap: Annotated[int, Field(ge=1)] = Field(
+        50, description="Most concurrent viewers of one public camera through public links."
+    )
 
     @model_validator(mode="after")
     def _fill_defaults(self) -> Settings:
