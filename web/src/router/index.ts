@@ -1,8 +1,11 @@
+import type { Component } from 'vue'
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
 
 import { can, ensureSession } from '@/auth/session'
 import type { MessageKey } from '@/i18n'
 import AppLayout from '@/layouts/AppLayout.vue'
+import AdminPage from '@/pages/admin/AdminPage.vue'
+import AuditPage from '@/pages/audit/AuditPage.vue'
 import LoginPage from '@/pages/LoginPage.vue'
 import ModuleNotInstalledPage from '@/pages/ModuleNotInstalledPage.vue'
 import NotFoundPage from '@/pages/NotFoundPage.vue'
@@ -22,12 +25,15 @@ declare module 'vue-router' {
   }
 }
 
+/** Domains whose module is installed: their own page instead of ModuleNotInstalledPage. */
+const INSTALLED_PAGES: Partial<Record<string, Component>> = { audit: AuditPage, admin: AdminPage }
+
 const domainRoutes: RouteRecordRaw[] = NAV_ITEMS.filter((item) => item.name !== 'overview').map(
   (item) => ({
     path: item.path.slice(1),
     name: item.name,
-    component: ModuleNotInstalledPage,
-    props: { label: item.label },
+    component: INSTALLED_PAGES[item.name] ?? ModuleNotInstalledPage,
+    props: INSTALLED_PAGES[item.name] ? false : { label: item.label },
     meta: { title: item.label, permission: item.permission },
   }),
 )
