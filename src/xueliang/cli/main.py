@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from xueliang.camera.cli import camera_app
 from xueliang.cli.audit import audit_app
 from xueliang.cli.context import console, err_console, unit_of_work
 from xueliang.cli.users import user_app
@@ -22,6 +23,7 @@ db_app = typer.Typer(no_args_is_help=True, help="Database schema.")
 app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 app.add_typer(audit_app, name="audit")
+app.add_typer(camera_app, name="camera")
 app.add_typer(sim_app, name="sim", help="Synthetic city, traffic and device simulators.")
 
 
