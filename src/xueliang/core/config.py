@@ -86,6 +86,45 @@ class Settings(BaseSettings):
         "With several API processes, set false on all but one.",
     )
     timezone: str = Field("Asia/Shanghai", description="Time zone for schedules, calendars and reports.")
+    viid_server_id: Annotated[str, Field(pattern=r"^\d{20}$")] = Field(
+        "99010100002000000001",
+        description="This view library's 20-digit GA/T 1400 id (VIIDServerID, notification ids, "
+        "User-Identify on outbound notifications).",
+    )
+    viid_realm: str = Field("xueliang-viid", description="HTTP Digest realm of /VIID/System/Register.")
+    viid_nonce_ttl_seconds: Annotated[int, Field(ge=10)] = Field(
+        300, description="Lifetime of a Digest nonce; older ones get a new challenge (stale=true)."
+    )
+    viid_keepalive_timeout_seconds: Annotated[int, Field(ge=10)] = Field(
+        180,
+        description="A registered device whose last keepalive is older than this is offline and must "
+        "register again before uploading.",
+    )
+    viid_max_batch_objects: Annotated[int, Field(ge=1)] = Field(
+        1000, description="Most objects accepted in one /VIID upload; larger batches get 413."
+    )
+    viid_keep_identity: bool = Field(
+        False,
+        description="Keep identity fields (IDNumber, Name, criminal-record flags, …) of uploads from "
+        "devices allowed to send them (camera registry may_send_identity); otherwise they are dropped.",
+    )
+    viid_outbox_interval_seconds: Annotated[int, Field(ge=1)] = Field(
+        2, description="How often the subscription outbox is delivered (seconds)."
+    )
+    record_store_type: str = Field(
+        "chdb",
+        description="Record store for view-library records: chdb (embedded ClickHouse), clickhouse "
+        "(a server, via clickhouse-connect) or memory (tests only).",
+    )
+    record_store_url: str = Field(
+        "",
+        description="chdb: data directory (empty = DATA_DIR/records); clickhouse: "
+        "http://user:password@host:8123.",
+        repr=False,
+    )
+    record_store_database: str = Field(
+        "viewlib", pattern=r"^[a-z_][a-z0-9_]*$", description="Database (schema) of the record tables."
+    )
     stream_relay_type: str = Field(
         "pyav", description="Live relay plugin: pyav (remux to HLS with PyAV) or fake (tests, no video)."
     )
