@@ -86,6 +86,17 @@ class Settings(BaseSettings):
         "With several API processes, set false on all but one.",
     )
     timezone: str = Field("Asia/Shanghai", description="Time zone for schedules, calendars and reports.")
+    grid_tile_source: str = Field(
+        "auto",
+        description="Map tiles of the grid registry: memory (MVT encoded in Python from an in-memory index), "
+        "postgis (ST_AsMVT per tile) or auto (postgis on PostgreSQL, memory on SQLite).",
+    )
+    grid_tile_cache_size: Annotated[int, Field(ge=0)] = Field(
+        4096, description="Encoded map tiles kept in the in-process LRU cache (0 = no cache)."
+    )
+    grid_export_max_rows: Annotated[int, Field(ge=1)] = Field(
+        100_000, description="Most residents one CSV export may contain."
+    )
     viid_server_id: Annotated[str, Field(pattern=r"^\d{20}$")] = Field(
         "99010100002000000001",
         description="This view library's 20-digit GA/T 1400 id (VIIDServerID, notification ids, "
