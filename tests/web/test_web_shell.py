@@ -142,7 +142,7 @@ def test_nav__admin_sees_every_domain(page: Page, live_server: LiveServer) -> No
 
     page.get_by_test_id("nav-audit").click()
     expect(page.get_by_test_id("page-title")).to_have_text("审计日志")
-    expect(page.get_by_test_id("empty-state")).to_contain_text("本模块尚未安装")
+    expect(page.get_by_test_id("audit-purpose-form")).to_be_visible()
 
 
 def test_shell__requests_only_the_local_server(
