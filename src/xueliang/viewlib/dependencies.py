@@ -1,0 +1,65 @@
+"""The view library of a running app: record store, its single writer, and the blob store.
+
+Opened on first use (so apps that never touch records never open chdb) and closed with the app.
+Tests put their own ``ViewLibrary`` on ``app.state.viewlib`` beforehand.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+
+from xueliang.core.blobs import BlobStore
+from xueliang.core.config import Settings
+from xueliang.viewlib.stores import RecordStore, open_store
+from xueliang.viewlib.writer import BatchWriter
+
+_open_lock = threading.Lock()
+
+
+@dataclass
+class ViewLibrary:
+    store: RecordStore
+    writer: BatchWriter
+    blobs: BlobStore
+
+    @classmethod
+    def open(cls, settings: Settings) -> ViewLibrary:
+        store = open_store(
+            type=settings.record_store_type, url=settings.record_store_url,
+            data_dir=settings.data_dir, database=settings.record_store_database,
+        )  # fmt: skip
+        return cls(store=store, writer=BatchWriter(store), blobs=BlobStore(settings.data_dir / "blobs"))
+
+    def close(self) -> None:
+        self.writer.close()
+        self.store.close()
+
+
+def viewlib_of(state: Any) -> ViewLibrary:
+    """The app's view library, opened on first use."""
+    lib: ViewLibrary | None = getattr(state, "viewlib", None)
+    if lib is None:
+        with _open_lock:
+            lib = getattr(state, "viewlib", None)
+            if lib is None:
+                lib = ViewLibrary.open(state.settings)
+                state.viewlib = lib
+    return lib
+
+
+def close_viewlib(state: Any) -> None:
+    lib: ViewLibrary | None = getattr(state, "viewlib", None)
+    if lib is not None and not getattr(state, "viewlib_external", False):
+        lib.close()
+        state.viewlib = None
+
+
+def get_viewlib(request: Request) -> ViewLibrary:
+    return viewlib_of(request.app.state)
+
+
+ViewLibDep = Annotated[ViewLibrary, Depends(get_viewlib)]

@@ -1,0 +1,31 @@
+"""Bus messages of the view library: one per stored record, published after the write."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel
+
+from xueliang.core.bus import Topic
+from xueliang.viewlib.kinds import RECORD_KINDS
+
+
+class RecordStored(BaseModel):
+    """A record was stored (first time only: a retried upload publishes nothing)."""
+
+    kind: str
+    object_id: str
+    device_id: str
+    event_time: datetime
+    plate_no: str = ""
+    tollgate_id: str = ""
+    images: list[str] = []
+
+
+TOPICS: dict[str, Topic[RecordStored]] = {
+    k.name: Topic(k.topic_subject, RecordStored) for k in RECORD_KINDS
+}
+RECORDS_MOTOR_VEHICLE = TOPICS["motor_vehicle"]
+RECORDS_FACE = TOPICS["face"]
+RECORDS_PERSON = TOPICS["person"]
+RECORDS_NON_MOTOR_VEHICLE = TOPICS["non_motor_vehicle"]

@@ -1,0 +1,93 @@
+"""View-library ingest and queries. Keyword-only; no HTTP here.
+
+Ingest = parse each object (refusing bad ones individually) → write the good ones through the
+single writer (dedupe by object id, insert, durable on return) → publish the new ones on the bus.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+from xueliang.core.bus import Bus
+from xueliang.viewlib.kinds import Kind
+from xueliang.viewlib.parse import BLOB_KEY, ParseOptions, Parsed, Refused, object_id_of, parse_object, restore_images
+from xueliang.viewlib.schemas import TOPICS, RecordStored
+from xueliang.viewlib.sql import RecordQuery
+from xueliang.viewlib.stores.base import RecordStore
+from xueliang.viewlib.writer import BatchWriter
+from xueliang.core.blobs import BlobStore
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class ParsedBatch:
+    """The objects of one upload, in order: each is either parsed or refused with a reason."""
+
+    ids: list[str] = field(default_factory=list)
+    parsed: list[Parsed] = field(default_factory=list)
+    refused: dict[int, str] = field(default_factory=dict)  # index → reason
+    dropped_identity: int = 0
+
+
+def parse_batch(*, kind: Kind, objects: list[Any], opts: ParseOptions) -> ParsedBatch:
+    batch = ParsedBatch()
+    for index, obj in enumerate(objects):
+        batch.ids.append(object_id_of(kind, obj))
+        try:
+            parsed = parse_object(kind, obj, opts)
+        except Refused as exc:
+            batch.refused[index] = str(exc)
+            continue
+        batch.parsed.append(parsed)
+        batch.dropped_identity += parsed.dropped_identity
+    if batch.dropped_identity:
+        logger.info("%s: dropped %s identity fields on ingest", kind.name, batch.dropped_identity)
+    return batch
+
+
+def store_batch(*, writer: BatchWriter, kind: Kind, parsed: list[Parsed]) -> set[str]:
+    """Write (blocking until durable); returns the ids that were new."""
+    return writer.write(kind, [p.row for p in parsed])
+
+
+async def store_batch_async(*, writer: BatchWriter, kind: Kind, parsed: list[Parsed]) -> set[str]:
+    return await asyncio.wrap_future(writer.submit(kind, [p.row for p in parsed]))
+
+
+def stored_message(kind: Kind, parsed: Parsed) -> RecordStored:
+    return RecordStored(
+        kind=kind.name, object_id=parsed.object_id, device_id=parsed.device_id,
+        event_time=parsed.event_time, plate_no=str(parsed.row.get("plate_no", "")),
+        tollgate_id=str(parsed.row.get("tollgate_id", "")), images=parsed.images,
+    )  # fmt: skip
+
+
+async def publish_new(*, bus: Bus, kind: Kind, parsed: list[Parsed], new_ids: set[str]) -> None:
+    """Publish one message per newly stored record (after the write, so consumers can read it)."""
+    topic = TOPICS.get(kind.name)
+    if topic is None or not new_ids:
+        return
+    messages = [stored_message(kind, p) for p in parsed if p.object_id in new_ids]
+    await asyncio.gather(*(bus.publish(topic, m) for m in messages))
+
+
+def query_page(*, store: RecordStore, kind: Kind, query: RecordQuery, blobs: BlobStore) -> tuple[list[Any], int]:
+    raws, total = store.page(kind, query)
+    return [restore_images(orjson.loads(r), blobs) for r in raws], total
+
+
+def get_record(*, store: RecordStore, kind: Kind, object_id: str, blobs: BlobStore) -> Any | None:
+    raw = store.get(kind, object_id)
+    return None if raw is None else restore_images(orjson.loads(raw), blobs)
+
+
+def image_blob(raw: str) -> str:
+    """The blob of a stored ImageObject, or ''."""
+    obj = orjson.loads(raw)
+    return str(obj.get(BLOB_KEY, "")) if isinstance(obj, dict) else ""

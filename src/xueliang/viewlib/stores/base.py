@@ -1,0 +1,38 @@
+"""The record store interface. Implementations run the SQL of ``viewlib.sql`` (or emulate it)."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Any, ClassVar
+
+from xueliang.viewlib.kinds import ALL_KINDS, Kind
+from xueliang.viewlib.sql import RecordQuery
+
+
+class RecordStore(ABC):
+    type: ClassVar[str]
+
+    @abstractmethod
+    def ensure_schema(self) -> None:
+        """Create the database and one table per kind if missing."""
+
+    @abstractmethod
+    def existing_ids(self, kind: Kind, *, keys: list[str], lo: str, hi: str, ids: list[str]) -> set[str]:
+        """Which of ``ids`` (whose look-up keys and event times lie in keys / [lo, hi]) are stored."""
+
+    @abstractmethod
+    def insert(self, kind: Kind, rows: list[dict[str, Any]]) -> None:
+        """Append rows; returns once they are durable (acknowledged by the engine)."""
+
+    @abstractmethod
+    def page(self, kind: Kind, query: RecordQuery) -> tuple[list[str], int]:
+        """(raw JSON of the page's records, total count matching)."""
+
+    @abstractmethod
+    def get(self, kind: Kind, object_id: str) -> str | None: ...
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    def counts(self) -> dict[str, int]:
+        return {k.name: self.page(k, RecordQuery(limit=0))[1] for k in ALL_KINDS}

@@ -1,0 +1,82 @@
+"""Embedded ClickHouse (chdb): one session per process, on DATA_DIR/records.
+
+chdb allows one embedded server per process; a second path in the same process is refused. The
+session is thread-safe for concurrent readers and a writer (platform-notes.md); the ingest writer
+thread serialises writes anyway.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any, ClassVar
+
+import orjson
+
+from xueliang.viewlib import sql
+from xueliang.viewlib.kinds import ALL_KINDS, Kind
+from xueliang.viewlib.sql import RecordQuery
+from xueliang.viewlib.stores.base import RecordStore
+
+
+_sessions: dict[Path, Any] = {}
+_sessions_lock = threading.Lock()
+
+
+def _session_for(path: Path) -> Any:
+    """The process's chdb session on ``path`` (stores of several databases share it)."""
+    from chdb import session as chdb_session
+
+    with _sessions_lock:
+        if path not in _sessions:
+            _sessions[path] = chdb_session.Session(str(path))
+        return _sessions[path]
+
+
+class ChdbStore(RecordStore):
+    type: ClassVar[str] = "chdb"
+
+    def __init__(self, *, path: Path, database: str = "viewlib") -> None:
+        path.mkdir(parents=True, exist_ok=True)
+        self.path, self.database = path, database
+        self._session = _session_for(path)
+
+    def _query(self, text: str, params: dict[str, Any] | None = None, fmt: str = "JSONCompact") -> Any:
+        result = self._session.query(text, fmt, params=params or {})
+        return orjson.loads(result.bytes()) if fmt == "JSONCompact" else result
+
+    def ensure_schema(self) -> None:
+        self._query(f"CREATE DATABASE IF NOT EXISTS {self.database}", fmt="CSV")
+        for kind in ALL_KINDS:
+            self._query(sql.create_table(kind, self.database), fmt="CSV")
+
+    def existing_ids(self, kind: Kind, *, keys: list[str], lo: str, hi: str, ids: list[str]) -> set[str]:
+        params = {"keys": keys, "lo": lo, "hi": hi, "ids": ids}
+        rows = self._query(sql.existing_ids(kind, self.database), params)["data"]
+        return {r[0] for r in rows}
+
+    def insert(self, kind: Kind, rows: list[dict[str, Any]]) -> None:
+        if not rows:
+            return
+        body = b"\n".join(orjson.dumps(r) for r in rows).decode()
+        self._session.query(sql.insert_prefix(kind, self.database) + body, "CSV")
+
+    def page(self, kind: Kind, query: RecordQuery) -> tuple[list[str], int]:
+        text, params = sql.count(kind, self.database, query)
+        total = int(self._query(text, params)["data"][0][0])
+        if query.limit <= 0 or total == 0:
+            return [], total
+        text, params = sql.select_page(kind, self.database, query)
+        return [r[0] for r in self._query(text, params)["data"]], total
+
+    def get(self, kind: Kind, object_id: str) -> str | None:
+        rows = self._query(sql.get_one(kind, self.database), {"id": object_id})["data"]
+        return str(rows[0][0]) if rows else None
+
+    def drop_database(self) -> None:
+        self._query(f"DROP DATABASE IF EXISTS {self.database}", fmt="CSV")
+
+    def close(self) -> None:
+        with _sessions_lock:
+            if _sessions.pop(self.path, None) is not None:
+                self._session.close()

@@ -1,0 +1,49 @@
+"""An in-memory fake of the record store for unit tests: same interface, no SQL."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from xueliang.viewlib.kinds import Kind
+from xueliang.viewlib.sql import SORTABLE, RecordQuery
+from xueliang.viewlib.stores.base import RecordStore
+
+
+class MemoryStore(RecordStore):
+    type: ClassVar[str] = "memory"
+
+    def __init__(self) -> None:
+        self.tables: dict[str, dict[str, dict[str, Any]]] = {}
+
+    def ensure_schema(self) -> None:
+        pass
+
+    def existing_ids(self, kind: Kind, *, keys: list[str], lo: str, hi: str, ids: list[str]) -> set[str]:
+        table = self.tables.get(kind.name, {})
+        return {i for i in ids if i in table}
+
+    def insert(self, kind: Kind, rows: list[dict[str, Any]]) -> None:
+        table = self.tables.setdefault(kind.name, {})
+        for row in rows:
+            table[row["object_id"]] = row
+
+    def _matches(self, row: dict[str, Any], query: RecordQuery) -> bool:
+        if any(str(row.get(k)) != str(v) for k, v in query.equals.items()):
+            return False
+        if query.time_from is not None and row["event_time"] < query.time_from:
+            return False
+        return query.time_to is None or row["event_time"] < query.time_to
+
+    def page(self, kind: Kind, query: RecordQuery) -> tuple[list[str], int]:
+        if query.order_by not in SORTABLE:
+            raise ValueError(f"cannot order by {query.order_by}")
+        rows = [r for r in self.tables.get(kind.name, {}).values() if self._matches(r, query)]
+        rows.sort(key=lambda r: (r.get(query.order_by, ""), r["object_id"]), reverse=query.descending)
+        return [r["raw"] for r in rows[query.offset : query.offset + max(query.limit, 0)]], len(rows)
+
+    def get(self, kind: Kind, object_id: str) -> str | None:
+        row = self.tables.get(kind.name, {}).get(object_id)
+        return None if row is None else str(row["raw"])
+
+    def close(self) -> None:
+        self.tables.clear()

@@ -1,0 +1,76 @@
+"""Uploads: identify → parse each object → outbox → durable write → publish → per-object status."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from fastapi import Request
+from starlette.concurrency import run_in_threadpool
+
+from xueliang.core.config import Settings
+from xueliang.core.db import session_scope, utcnow
+from xueliang.core.exceptions import BadRequestError
+from xueliang.viewlib import service as viewlib_service
+from xueliang.viewlib.dependencies import viewlib_of
+from xueliang.viewlib.kinds import Kind
+from xueliang.viewlib.parse import ParseOptions
+from xueliang.viewlib.service import ParsedBatch
+from xueliang.viid import envelopes, outbox, service
+from xueliang.viid.envelopes import Status
+from xueliang.viid.exceptions import BatchTooLargeError
+
+
+def decode_objects(kind: Kind, body: bytes, *, limit: int) -> list[Any]:
+    """The objects of an upload body; vendors omit the ListObject wrapper or send one object."""
+    try:
+        doc = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        raise BadRequestError("the body is not valid JSON") from None
+    if isinstance(doc, dict) and isinstance(doc.get(kind.list_key), dict):
+        doc = doc[kind.list_key]
+    items = doc.get(kind.object_key) if isinstance(doc, dict) else None
+    if isinstance(items, dict):
+        items = [items]
+    if not isinstance(items, list):
+        raise BadRequestError(f"expected {kind.list_key}.{kind.object_key} as a list")
+    if len(items) > limit:
+        raise BatchTooLargeError(f"{len(items)} objects in one batch; at most {limit} are accepted")
+    return items
+
+
+def _prepare(
+    request: Request, kind: Kind, objects: list[Any], device_id: str | None, *, inbound: bool = False
+) -> ParsedBatch:
+    """Identify the sender, parse, and commit the outbox entries — before the write (see outbox)."""
+    settings: Settings = request.app.state.settings
+    lib = viewlib_of(request.app.state)
+    client = request.client.host if request.client else None
+    with session_scope(request.app.state.sessionmaker) as db:
+        device = service.identify(db=db, device_id=device_id, client_ip=client,
+                                  timeout=settings.viid_keepalive_timeout_seconds)  # fmt: skip
+        opts = ParseOptions(tz=settings.timezone, blobs=lib.blobs, received_at=utcnow(),
+                            keep_identity=settings.viid_keep_identity and device.may_send_identity)  # fmt: skip
+        batch = viewlib_service.parse_batch(kind=kind, objects=objects, opts=opts)
+        if batch.parsed:
+            outbox.enqueue(db=db, kind=kind, parsed=batch.parsed, server_id=settings.viid_server_id,
+                           tz=settings.timezone, exclude=device.device_id if inbound else "")  # fmt: skip
+    return batch
+
+
+async def ingest(request: Request, kind: Kind, objects: list[Any], *, inbound: bool = False) -> list[Status]:
+    """Store the valid objects of one upload; one Status per object, in order."""
+    device_id = request.headers.get("User-Identify")
+    batch = await run_in_threadpool(_prepare, request, kind, objects, device_id, inbound=inbound)
+    lib = viewlib_of(request.app.state)
+    new_ids = await viewlib_service.store_batch_async(writer=lib.writer, kind=kind, parsed=batch.parsed)
+    await viewlib_service.publish_new(bus=request.app.state.bus, kind=kind, parsed=batch.parsed, new_ids=new_ids)
+    return [
+        Status(oid, envelopes.INVALID_CONTENT, batch.refused[i]) if i in batch.refused else Status(oid)
+        for i, oid in enumerate(batch.ids)
+    ]
+
+
+async def upload(request: Request, kind: Kind) -> list[Status]:
+    limit = request.app.state.settings.viid_max_batch_objects
+    return await ingest(request, kind, decode_objects(kind, await request.body(), limit=limit))

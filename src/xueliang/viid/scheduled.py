@@ -1,0 +1,37 @@
+"""Periodic viid jobs: keepalive expiry (devices go offline) and outbox delivery."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from functools import partial
+
+import httpx
+from sqlalchemy.orm import Session, sessionmaker
+
+from xueliang.core.config import get_settings
+from xueliang.core.db import session_scope
+from xueliang.core.scheduler import Scheduler
+from xueliang.viid import outbox, service
+
+DELIVERY_TIMEOUT = 10.0
+
+
+def expire_keepalives(factory: sessionmaker[Session], *, timeout: int) -> str:
+    with session_scope(factory) as db:
+        count = service.expire_registrations(db=db, timeout=timeout)
+    return f"{count} devices went offline"
+
+
+def deliver_outbox(factory: sessionmaker[Session], *, server_id: str) -> str:
+    with httpx.Client(timeout=DELIVERY_TIMEOUT) as client:
+        sent = outbox.deliver_due(factory=factory, client=client, server_id=server_id)
+    return f"{sent} notifications delivered"
+
+
+def register(scheduler: Scheduler, *, factory: sessionmaker[Session]) -> None:
+    settings = get_settings()
+    timeout = settings.viid_keepalive_timeout_seconds
+    scheduler.register("viid.keepalive_expiry", partial(expire_keepalives, factory, timeout=timeout),
+                       every=timedelta(seconds=max(timeout // 3, 10)))  # fmt: skip
+    scheduler.register("viid.outbox", partial(deliver_outbox, factory, server_id=settings.viid_server_id),
+                       every=timedelta(seconds=settings.viid_outbox_interval_seconds))  # fmt: skip

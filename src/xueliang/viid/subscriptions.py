@@ -1,0 +1,137 @@
+"""Subscriptions (GA/T 1400 SubscribeObject): create, update, cancel, list, and matching records.
+
+A subscription asks us to push records of the kinds in ``SubscribeDetail`` (11 persons, 12 faces,
+13 motor vehicles, 14 non-motor vehicles, 16 images) whose device or checkpoint is ``ResourceURI``
+(empty or our own VIID server id = everything) to ``ReceiveAddr``, between BeginTime and EndTime.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import orjson
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from xueliang.core.db import utcnow
+from xueliang.core.exceptions import InvalidInputError, NotFoundError
+from xueliang.viid.models import Subscription
+from xueliang.viid.times import BadTime, format_time, parse_time
+
+ACTIVE, CANCELLED, EXPIRED = 0, 1, 2
+
+
+def _time(obj: dict[str, Any], name: str, tz: str) -> datetime | None:
+    value = obj.get(name)
+    if value in (None, ""):
+        return None
+    try:
+        return parse_time(value, tz=tz)
+    except BadTime as exc:
+        raise InvalidInputError(f"{name}: {exc}", field=name) from None
+
+
+def _text(obj: dict[str, Any], name: str, *, required: bool = False, max_len: int = 400) -> str:
+    value = obj.get(name)
+    if value in (None, ""):
+        if required:
+            raise InvalidInputError(f"{name} is required", field=name)
+        return ""
+    text = str(value)
+    if len(text) > max_len:
+        raise InvalidInputError(f"{name} is longer than {max_len} characters", field=name)
+    return text
+
+
+def _apply(sub: Subscription, obj: dict[str, Any], tz: str) -> None:
+    addr = _text(obj, "ReceiveAddr", required=not sub.receive_addr) or sub.receive_addr
+    if not addr.startswith(("http://", "https://")):
+        raise InvalidInputError("ReceiveAddr must be an http(s) URL", field="ReceiveAddr")
+    sub.receive_addr = addr
+    sub.detail = _text(obj, "SubscribeDetail", required=not sub.detail, max_len=100) or sub.detail
+    sub.title = _text(obj, "Title", max_len=200) or sub.title
+    sub.resource_uri = _text(obj, "ResourceURI") if "ResourceURI" in obj else sub.resource_uri
+    sub.resource_class = _text(obj, "ResourceClass", max_len=4) or sub.resource_class
+    sub.begin_at = _time(obj, "BeginTime", tz) or sub.begin_at
+    sub.end_at = _time(obj, "EndTime", tz) or sub.end_at
+    sub.raw = orjson.dumps({**(orjson.loads(sub.raw) if sub.raw else {}), **obj}).decode()
+    sub.updated_at = utcnow()
+
+
+def get(*, db: Session, subscribe_id: str) -> Subscription | None:
+    return db.scalar(select(Subscription).where(Subscription.subscribe_id == subscribe_id))
+
+
+def get_or_raise(*, db: Session, subscribe_id: str) -> Subscription:
+    sub = get(db=db, subscribe_id=subscribe_id)
+    if sub is None:
+        raise NotFoundError(f"subscription {subscribe_id} not found")
+    return sub
+
+
+def create(*, db: Session, obj: dict[str, Any], subscriber: str, tz: str) -> Subscription:
+    """Create (or, for a known SubscribeID, update); OperateType 1 cancels."""
+    subscribe_id = _text(obj, "SubscribeID", required=True, max_len=64)
+    if str(obj.get("OperateType", "0")) == "1":
+        return cancel(db=db, subscribe_id=subscribe_id, reason=_text(obj, "CancelReason"))
+    sub = get(db=db, subscribe_id=subscribe_id)
+    if sub is None:
+        sub = Subscription(subscribe_id=subscribe_id, subscriber_device_id=subscriber, raw="", detail="",
+                           receive_addr="", status=ACTIVE)  # fmt: skip
+        db.add(sub)
+    _apply(sub, obj, tz)
+    sub.status = ACTIVE
+    db.flush()
+    return sub
+
+
+def update(*, db: Session, obj: dict[str, Any], tz: str) -> Subscription:
+    sub = get_or_raise(db=db, subscribe_id=_text(obj, "SubscribeID", required=True, max_len=64))
+    _apply(sub, obj, tz)
+    db.flush()
+    return sub
+
+
+def cancel(*, db: Session, subscribe_id: str, reason: str = "") -> Subscription:
+    sub = get_or_raise(db=db, subscribe_id=subscribe_id)
+    sub.status, sub.updated_at = CANCELLED, utcnow()
+    if reason:
+        sub.raw = orjson.dumps({**orjson.loads(sub.raw), "CancelReason": reason}).decode()
+    db.flush()
+    return sub
+
+
+def list_(*, db: Session, ids: list[str] | None = None) -> list[Subscription]:
+    stmt = select(Subscription).order_by(Subscription.id)
+    if ids:
+        stmt = stmt.where(Subscription.subscribe_id.in_(ids))
+    return list(db.scalars(stmt))
+
+
+def to_object(sub: Subscription, *, tz: str) -> dict[str, Any]:
+    obj: dict[str, Any] = orjson.loads(sub.raw)
+    obj["SubscribeStatus"] = sub.status
+    obj.pop("OperateType", None)
+    if sub.begin_at:
+        obj["BeginTime"] = format_time(sub.begin_at, tz=tz)
+    if sub.end_at:
+        obj["EndTime"] = format_time(sub.end_at, tz=tz)
+    return obj
+
+
+def active_for(*, db: Session, code: str, now: datetime | None = None) -> list[Subscription]:
+    """Active subscriptions that ask for SubscribeDetail ``code`` and are within their window."""
+    now = now or utcnow()
+    subs = db.scalars(select(Subscription).where(Subscription.status == ACTIVE)).all()
+    return [
+        s for s in subs
+        if code in s.detail.replace(" ", "").split(",")
+        and (s.begin_at is None or s.begin_at <= now) and (s.end_at is None or now < s.end_at)
+    ]  # fmt: skip
+
+
+def covers(sub: Subscription, *, device_id: str, tollgate_id: str, server_id: str) -> bool:
+    """Whether the subscription's ResourceURI (a list of ids) takes a record of this device."""
+    uris = {u.strip() for u in sub.resource_uri.split(",") if u.strip()}
+    return not uris or server_id in uris or device_id in uris or (bool(tollgate_id) and tollgate_id in uris)
