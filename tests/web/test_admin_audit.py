@@ -87,6 +87,16 @@ def test_admin__creates_a_user_who_can_log_in(admin_page: Page, page: Page, live
     expect(page.get_by_test_id("current-user")).to_have_text("新用户 Nora")
     expect(page.get_by_test_id("nav-admin")).to_have_count(0)
 
+    row.get_by_test_id("user-edit").click()
+    edit = admin_page.get_by_test_id("user-edit-dialog")
+    edit.get_by_test_id("role-viewer").check()
+    edit.get_by_test_id("user-edit-submit").click()
+    expect(edit).to_have_count(0)
+    expect(row).to_contain_text("只读用户")
+    row.get_by_test_id("user-disable").click()
+    expect(row.locator("[data-status=disabled]")).to_have_text("已停用")
+    expect(row.get_by_test_id("user-enable")).to_be_visible()
+
 
 def test_admin__duplicate_username_is_shown_next_to_the_field(
     admin_page: Page, live_server: LiveServer
