@@ -20,23 +20,48 @@ from xueliang.audit import scheduled as audit_scheduled
 from xueliang.audit.router import router as audit_router
 from xueliang.auth.router import admin_router
 from xueliang.auth.router import router as auth_router
+from xueliang.camera.router import router as camera_router
+from xueliang.camera.sharing_router import router as sharing_router
 from xueliang.core.bus import make_bus
 from xueliang.core.config import Settings, get_settings
 from xueliang.core.db import engine_for, session_factory
 from xueliang.core.ratelimit import SlidingWindowLimiter
 from xueliang.core.scheduler import Scheduler
+from xueliang.grid.router import router as grid_router
+from xueliang.grid.router import tiles_router as grid_tiles_router
+from xueliang.incident import scheduled as incident_scheduled
+from xueliang.incident.open311 import router as open311_router
+from xueliang.incident.router import router as incident_router
+from xueliang.viewlib.dependencies import close_viewlib
+from xueliang.viid import scheduled as viid_scheduled
+from xueliang.viid.router import router as viid_router
 
 logger = logging.getLogger(__name__)
 
 
 # Each domain router carries its full prefix (API_PREFIX + its own), so that the route template a
 # request matched (used for metrics, logs and audit actions) is the whole path on every FastAPI version.
-DOMAIN_ROUTERS: tuple[APIRouter, ...] = (auth_router, admin_router, audit_router)
+DOMAIN_ROUTERS: tuple[APIRouter, ...] = (
+    auth_router,
+    admin_router,
+    audit_router,
+    grid_router,
+    grid_tiles_router,
+    camera_router,
+    sharing_router,
+    viid_router,
+    incident_router,
+    open311_router,
+)
 
 
-def register_jobs(scheduler: Scheduler, *, factory: sessionmaker[Session]) -> None:
+def register_jobs(
+    scheduler: Scheduler, *, factory: sessionmaker[Session], settings: Settings | None = None
+) -> None:
     """Each domain with periodic work registers it here."""
     audit_scheduled.register(scheduler, factory=factory)
+    incident_scheduled.register(scheduler, factory=factory, settings=settings or get_settings())
+    viid_scheduled.register(scheduler, factory=factory)
 
 
 @asynccontextmanager
@@ -52,7 +77,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     bus = make_bus(settings.bus_url)
     await bus.start()
     scheduler = Scheduler(tz=settings.timezone)
-    register_jobs(scheduler, factory=app.state.sessionmaker)
+    register_jobs(scheduler, factory=app.state.sessionmaker, settings=settings)
     app.state.bus, app.state.scheduler = bus, scheduler
     if settings.run_scheduler:
         scheduler.start()
@@ -61,6 +86,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     finally:
         await scheduler.stop()
         await bus.close()
+        close_viewlib(app.state)
         app.state.engine.dispose()
 
 

@@ -36,8 +36,12 @@ def import_(
     from xueliang.camera.readers import write_report
     from xueliang.camera.sim_import import import_path
 
-    options = Options(key=get_settings().effective_secret(), admit=admit, stream_template=stream_template,
-                      stream_count=stream_count)  # fmt: skip
+    options = Options(
+        key=get_settings().effective_secret(),
+        admit=admit,
+        stream_template=stream_template,
+        stream_count=stream_count,
+    )
     with unit_of_work() as db:
         stats = import_path(db=db, path=path, options=options)
     console.print(

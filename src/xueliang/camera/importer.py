@@ -195,17 +195,15 @@ class ChannelImporter:
         self.db, self.options, self.stats = db, options, stats
         self.ordinal = 0
 
-    def run(self, path: Path, *, sim: bool) -> None:
-        parse = sim_row if sim else generic_row
+    def run(self, path: Path) -> None:
+        """Rows with a ``type_code`` column are the sim's cameras.csv; others the generic format."""
         for chunk in batches(iter_rows(path)):
             parsed: list[ChannelRow] = []
             for line, raw in chunk:
                 try:
-                    parsed.append(parse(raw))
+                    parsed.append(sim_row(raw) if "type_code" in raw else generic_row(raw))
                 except InvalidInputError as exc:
-                    self.stats.rejected.append(
-                        Rejected(path.name, line, str(exc.extra.get("field", "")), exc.detail)
-                    )
+                    self.stats.rejected.append(Rejected(path.name, line, exc.field or "", exc.detail))
             self._upsert(parsed)
             self.db.flush()
             self.db.expunge_all()
@@ -216,14 +214,14 @@ class ChannelImporter:
         orgs = dict(
             self.db.execute(
                 select(OrgUnit.code, OrgUnit.id).where(OrgUnit.code.in_({r.department_code for r in rows}))
-            ).tuples().all()
+            ).all()
         )
         gates = dict(
             self.db.execute(
                 select(Tollgate.tollgate_id, Tollgate.id).where(
                     Tollgate.tollgate_id.in_({r.tollgate_id for r in rows})
                 )
-            ).tuples().all()
+            ).all()
         )
         for row in rows:
             device = devices.get(row.device_id) or self._new_device(row, devices)

@@ -8,7 +8,7 @@ import hashlib
 import hmac
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from xueliang.auth.enums import ScopeKind
@@ -16,7 +16,7 @@ from xueliang.auth.principal import Principal
 from xueliang.camera import access
 from xueliang.camera.enums import Admission, DeviceKind, Status
 from xueliang.camera.gbid import parse_gbid
-from xueliang.camera.models import Channel, Device, Tollgate
+from xueliang.camera.models import Alarm, Channel, Device, Tollgate
 from xueliang.camera.schemas import ChannelCreate, ChannelRead, ChannelUpdate
 from xueliang.core.crypto import cipher_for
 from xueliang.core.exceptions import ConflictError, ForbiddenError, NotFoundError, OutOfScopeError
@@ -224,3 +224,7 @@ def update_channel(
 
 def _own_sub(channel: Channel, key: str) -> str | None:
     return stream_url(channel=channel, key=key, which="sub") if channel.sub_stream_enc else None
+
+
+def alarms_query(*, limit: int) -> Select[Alarm]:
+    return select(Alarm).order_by(Alarm.id.desc()).limit(limit)

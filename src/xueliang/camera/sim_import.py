@@ -26,15 +26,15 @@ def import_path(*, db: Session, path: Path, options: Options) -> Stats:
         if not found:
             raise InvalidInputError(f"{path}: no {', '.join(SIM_FILES)} found", field="path")
         for file in found:
-            _import_file(db=db, file=file, options=options, stats=stats, sim=True)
+            _import_file(db=db, file=file, options=options, stats=stats)
     elif path.is_file():
-        _import_file(db=db, file=path, options=options, stats=stats, sim=False)
+        _import_file(db=db, file=path, options=options, stats=stats)
     else:
         raise InvalidInputError(f"{path} does not exist", field="path")
     return stats
 
 
-def _import_file(*, db: Session, file: Path, options: Options, stats: Stats, sim: bool) -> None:
+def _import_file(*, db: Session, file: Path, options: Options, stats: Stats) -> None:
     name = file.name
     if name == "departments.csv":
         _each(db, file, stats, _department)
@@ -43,7 +43,7 @@ def _import_file(*, db: Session, file: Path, options: Options, stats: Stats, sim
     elif name == "lanes.csv":
         _each(db, file, stats, _lane)
     else:
-        ChannelImporter(db=db, options=options, stats=stats).run(file, sim=sim or name == "cameras.csv")
+        ChannelImporter(db=db, options=options, stats=stats).run(file)
 
 
 def _each(db: Session, file: Path, stats: Stats, handle: Any) -> None:
@@ -53,7 +53,7 @@ def _each(db: Session, file: Path, stats: Stats, handle: Any) -> None:
                 with db.begin_nested():
                     handle(db, row, stats)
             except InvalidInputError as exc:
-                stats.rejected.append(Rejected(file.name, line, str(exc.extra.get("field", "")), exc.detail))
+                stats.rejected.append(Rejected(file.name, line, exc.field or "", exc.detail))
         db.flush()
 
 
