@@ -14,6 +14,7 @@ from xueliang.cli.context import console, err_console, unit_of_work
 from xueliang.cli.users import user_app
 from xueliang.core.config import generate_secret_key, get_settings
 from xueliang.core.exceptions import ConfigurationError
+from xueliang.incident.cli import incident_app
 from xueliang.sim.cli import sim_app
 
 app = typer.Typer(
@@ -23,6 +24,7 @@ db_app = typer.Typer(no_args_is_help=True, help="Database schema.")
 app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 app.add_typer(audit_app, name="audit")
+app.add_typer(incident_app, name="incident")
 app.add_typer(camera_app, name="camera")
 app.add_typer(sim_app, name="sim", help="Synthetic city, traffic and device simulators.")
 

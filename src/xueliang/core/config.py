@@ -86,6 +86,29 @@ class Settings(BaseSettings):
         "With several API processes, set false on all but one.",
     )
     timezone: str = Field("Asia/Shanghai", description="Time zone for schedules, calendars and reports.")
+    incident_working_hours: str = Field(
+        "09:00-12:00,13:30-17:30",
+        description="Working periods of a working day (local time) for incident time limits.",
+    )
+    incident_escalate_after_days: Annotated[int, Field(ge=0, le=60)] = Field(
+        5, description="Working days after an incident stage is overdue before automatic 督办."
+    )
+    incident_sweep_seconds: Annotated[int, Field(ge=5)] = Field(
+        60, description="Interval of the incident time-limit sweep (warnings, reminders, escalation)."
+    )
+    incident_duplicate_radius_m: Annotated[float, Field(ge=0)] = Field(
+        100.0, description="Intake suggests same-category incidents within this distance as duplicates."
+    )
+    incident_duplicate_window_hours: Annotated[float, Field(ge=0)] = Field(
+        24.0, description="… and reported within this many hours."
+    )
+    incident_notifiers: str = Field(
+        "in_app", description="Incident notification channels, comma-separated: in_app, webhook, sms."
+    )
+    incident_webhook_url: str = Field("", description="URL the webhook notifier POSTs JSON notices to.")
+    incident_sms_phones: str = Field(
+        "", description="Duty phones (comma-separated) the sms notifier sends reminders and escalations to."
+    )
     grid_tile_source: str = Field(
         "auto",
         description="Map tiles of the grid registry: memory (MVT encoded in Python from an in-memory index), "

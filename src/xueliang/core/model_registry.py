@@ -14,6 +14,7 @@ MODEL_MODULES = (
     "xueliang.audit.models",
     "xueliang.grid.models",
     "xueliang.camera.models",
+    "xueliang.incident.models",
     "xueliang.stream.models",
 )
 
