@@ -14,6 +14,7 @@ from xueliang.cli.context import console, err_console, unit_of_work
 from xueliang.cli.users import user_app
 from xueliang.core.config import generate_secret_key, get_settings
 from xueliang.core.exceptions import ConfigurationError
+from xueliang.grid.cli import grid_app
 from xueliang.incident.cli import incident_app
 from xueliang.sim.cli import sim_app
 
@@ -27,6 +28,7 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(incident_app, name="incident")
 app.add_typer(camera_app, name="camera")
 app.add_typer(sim_app, name="sim", help="Synthetic city, traffic and device simulators.")
+app.add_typer(grid_app, name="grid")
 
 
 def _revisions(revisions: set[str]) -> str:

@@ -23,6 +23,10 @@ class BBoxMixin:
     max_x: Mapped[float] = mapped_column(Float)
     max_y: Mapped[float] = mapped_column(Float)
 
+    @property
+    def bbox(self) -> tuple[float, float, float, float]:
+        return (self.min_x, self.min_y, self.max_x, self.max_y)
+
 
 class AdminArea(BBoxMixin, Base):
     """区县 / 街道(镇) / 社区(村), with the 12-digit statistical division code."""
