@@ -189,3 +189,18 @@ def test_audit__verify_reports_the_chain_intact(admin_page: Page) -> None:
     result = admin_page.get_by_test_id("audit-verify-result")
     expect(result).to_have_attribute("data-ok", "true")
     expect(result).to_contain_text(re.compile(r"审计链完整：已校验 \d+ 条记录"))
+
+
+def test_audit__verify_shows_a_broken_chain_prominently(admin_page: Page) -> None:
+    broken = {"ok": False, "checked": 3, "bad_entry_id": 4, "reason": "hash mismatch"}
+
+    def answer(route: Route) -> None:
+        route.fulfill(status=200, content_type="application/json", body=json.dumps(broken))
+
+    admin_page.route("**/api/v1/audit/verify", answer)
+    admin_page.goto("/audit")
+    admin_page.get_by_test_id("audit-verify").click()
+    result = admin_page.get_by_test_id("audit-verify-result")
+    expect(result).to_have_attribute("data-ok", "false")
+    expect(result).to_contain_text("审计链在第 4 条记录处断裂")
+    expect(result).to_contain_text("hash mismatch")
