@@ -25,17 +25,36 @@ def chdb_store() -> ChdbStore:
     return store
 
 
-def motor_vehicle(serial: int, *, device: str = DEVICE, plate: str = "湘AM7389",
-                  stamp: str = "20261101000015", **extra: Any) -> dict[str, Any]:  # fmt: skip
+def motor_vehicle(
+    serial: int, *, device: str = DEVICE, plate: str = "湘AM7389", stamp: str = "20261101000015", **extra: Any
+) -> dict[str, Any]:
     source = f"{device}02{stamp}{serial:05d}"
     return {
-        "MotorVehicleID": f"{source}02{serial:05d}", "InfoKind": 1, "SourceID": source, "DeviceID": device,
-        "TollgateID": TOLLGATE, "LaneNo": 2, "PassTime": stamp, "HasPlate": True, "PlateClass": "01",
-        "PlateColor": "6", "PlateNo": plate, "VehicleClass": "H11", "VehicleColor": "2", "Speed": 41, **extra,
-    }  # fmt: skip
+        "MotorVehicleID": f"{source}02{serial:05d}",
+        "InfoKind": 1,
+        "SourceID": source,
+        "DeviceID": device,
+        "TollgateID": TOLLGATE,
+        "LaneNo": 2,
+        "PassTime": stamp,
+        "HasPlate": True,
+        "PlateClass": "01",
+        "PlateColor": "6",
+        "PlateNo": plate,
+        "VehicleClass": "H11",
+        "VehicleColor": "2",
+        "Speed": 41,
+        **extra,
+    }
 
 
 def face(serial: int, *, device: str = DEVICE, stamp: str = "20261101000015", **extra: Any) -> dict[str, Any]:
     source = f"{device}02{stamp}{serial:05d}"
-    return {"FaceID": f"{source}06{serial:05d}", "SourceID": source, "DeviceID": device,
-            "ShotTime": stamp, "GenderCode": "1", **extra}  # fmt: skip
+    return {
+        "FaceID": f"{source}06{serial:05d}",
+        "SourceID": source,
+        "DeviceID": device,
+        "ShotTime": stamp,
+        "GenderCode": "1",
+        **extra,
+    }

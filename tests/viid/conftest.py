@@ -33,9 +33,18 @@ def viewlib(app: FastAPI, data_dir: Path) -> Iterator[ViewLibrary]:
     store.drop_database()
 
 
-def make_device(db: Session, settings: Settings, device_id: str = DEVICE, *, admitted: bool = True,
-                identity: bool = False, kind: str = "checkpoint") -> Device:  # fmt: skip
-    device = camera_service.register_device(db=db, device_id=device_id, name=f"dev {device_id[-4:]}", kind=kind)
+def make_device(
+    db: Session,
+    settings: Settings,
+    device_id: str = DEVICE,
+    *,
+    admitted: bool = True,
+    identity: bool = False,
+    kind: str = "checkpoint",
+) -> Device:
+    device = camera_service.register_device(
+        db=db, device_id=device_id, name=f"dev {device_id[-4:]}", kind=kind
+    )
     device.admission = "admitted" if admitted else "pending"
     device.may_send_identity = identity
     camera_service.set_device_secret(device=device, secret=PASSWORD, key=settings.effective_secret())
@@ -43,17 +52,25 @@ def make_device(db: Session, settings: Settings, device_id: str = DEVICE, *, adm
     return device
 
 
-def digest_post(client: TestClient, path: str, device_id: str, body: dict[str, object],
-                password: str = PASSWORD) -> httpx.Response:  # fmt: skip
+def digest_post(
+    client: TestClient, path: str, device_id: str, body: dict[str, object], password: str = PASSWORD
+) -> httpx.Response:
     first = client.post(path, json=body)
     assert first.status_code == 401, first.text
-    auth = digest.authorization_header(username=device_id, password=password, method="POST", uri=path,
-                                       www_authenticate=first.headers["WWW-Authenticate"])  # fmt: skip
+    auth = digest.authorization_header(
+        username=device_id,
+        password=password,
+        method="POST",
+        uri=path,
+        www_authenticate=first.headers["WWW-Authenticate"],
+    )
     return client.post(path, json=body, headers={"Authorization": auth})
 
 
 def register(client: TestClient, device_id: str = DEVICE) -> httpx.Response:
-    return digest_post(client, "/VIID/System/Register", device_id, {"RegisterObject": {"DeviceID": device_id}})
+    return digest_post(
+        client, "/VIID/System/Register", device_id, {"RegisterObject": {"DeviceID": device_id}}
+    )
 
 
 @pytest.fixture

@@ -15,7 +15,9 @@ from xueliang.core.db import utcnow
 from xueliang.viid import digest, service
 
 
-def test_register__digest_challenge_then_success_marks_online(client: TestClient, device: Device, db: Session) -> None:
+def test_register__digest_challenge_then_success_marks_online(
+    client: TestClient, device: Device, db: Session
+) -> None:
     first = client.post("/VIID/System/Register", json={"RegisterObject": {"DeviceID": DEVICE}})
     assert first.status_code == 401
     assert first.headers["WWW-Authenticate"].startswith('Digest realm="xueliang-viid", qop="auth"')
@@ -40,38 +42,55 @@ def test_register__unknown_device_is_refused_in_envelope(client: TestClient, dev
     assert response.headers["content-type"].startswith("application/VIID+JSON")
 
 
-def test_register__pending_admission_is_forbidden(client: TestClient, db: Session, settings: Settings) -> None:
+def test_register__pending_admission_is_forbidden(
+    client: TestClient, db: Session, settings: Settings
+) -> None:
     make_device(db, settings, "99010100051320100011", admitted=False)
     response = register(client, "99010100051320100011")
     assert response.status_code == 403
     assert "not admitted" in response.json()["ResponseStatusObject"]["StatusString"]
 
 
-def test_register__expired_nonce_gets_stale_challenge(client: TestClient, device: Device, settings: Settings) -> None:
+def test_register__expired_nonce_gets_stale_challenge(
+    client: TestClient, device: Device, settings: Settings
+) -> None:
     old = digest.make_nonce(secret=settings.effective_secret(), now=utcnow().timestamp() - 3600)
     challenge = f'Digest realm="{settings.viid_realm}", qop="auth", nonce="{old}"'
-    auth = digest.authorization_header(username=DEVICE, password="device-pass-1", method="POST",
-                                       uri="/VIID/System/Register", www_authenticate=challenge)  # fmt: skip
+    auth = digest.authorization_header(
+        username=DEVICE,
+        password="device-pass-1",
+        method="POST",
+        uri="/VIID/System/Register",
+        www_authenticate=challenge,
+    )
     response = client.post("/VIID/System/Register", json={}, headers={"Authorization": auth})
     assert response.status_code == 401
     assert "stale=true" in response.headers["WWW-Authenticate"]
 
 
 def test_unregister__ends_the_registration(live: TestClient, db: Session, device: Device) -> None:
-    response = digest_post(live, "/VIID/System/UnRegister", DEVICE, {"UnRegisterObject": {"DeviceID": DEVICE}})
+    response = digest_post(
+        live, "/VIID/System/UnRegister", DEVICE, {"UnRegisterObject": {"DeviceID": DEVICE}}
+    )
     assert response.status_code == 200
-    assert live.post("/VIID/System/Keepalive", json={"KeepaliveObject": {"DeviceID": DEVICE}}).status_code == 401
+    assert (
+        live.post("/VIID/System/Keepalive", json={"KeepaliveObject": {"DeviceID": DEVICE}}).status_code == 401
+    )
 
 
 def test_keepalive__needs_registration_and_refreshes(client: TestClient, device: Device, db: Session) -> None:
     body = {"KeepaliveObject": {"DeviceID": DEVICE}}
-    assert client.post("/VIID/System/Keepalive", json=body, headers={"User-Identify": DEVICE}).status_code == 401
+    assert (
+        client.post("/VIID/System/Keepalive", json=body, headers={"User-Identify": DEVICE}).status_code == 401
+    )
     register(client)
     response = client.post("/VIID/System/Keepalive", json=body, headers={"User-Identify": DEVICE})
     assert response.status_code == 200 and response.json()["ResponseStatusObject"]["Id"] == DEVICE
 
 
-def test_expire_registrations__marks_silent_devices_offline(live: TestClient, db: Session, device: Device) -> None:
+def test_expire_registrations__marks_silent_devices_offline(
+    live: TestClient, db: Session, device: Device
+) -> None:
     assert service.expire_registrations(db=db, timeout=180, now=utcnow() + timedelta(seconds=100)) == 0
     assert service.expire_registrations(db=db, timeout=180, now=utcnow() + timedelta(seconds=200)) == 1
     db.commit()

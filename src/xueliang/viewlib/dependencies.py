@@ -29,9 +29,11 @@ class ViewLibrary:
     @classmethod
     def open(cls, settings: Settings) -> ViewLibrary:
         store = open_store(
-            type=settings.record_store_type, url=settings.record_store_url,
-            data_dir=settings.data_dir, database=settings.record_store_database,
-        )  # fmt: skip
+            type=settings.record_store_type,
+            url=settings.record_store_url,
+            data_dir=settings.data_dir,
+            database=settings.record_store_database,
+        )
         return cls(store=store, writer=BatchWriter(store), blobs=BlobStore(settings.data_dir / "blobs"))
 
     def close(self) -> None:

@@ -45,62 +45,128 @@ class Kind:
 
 
 def _s(name: str, field: str, max_len: int = 0) -> Column:
-    return Column(name, field, "LowCardinality(String)" if max_len and max_len <= 8 else "String", "str", max_len)
+    return Column(
+        name, field, "LowCardinality(String)" if max_len and max_len <= 8 else "String", "str", max_len
+    )
 
 
 def _i(name: str, field: str) -> Column:
     return Column(name, field, "Int32", "int")
 
 
-_BOX = (_i("left_top_x", "LeftTopX"), _i("left_top_y", "LeftTopY"),
-        _i("right_btm_x", "RightBtmX"), _i("right_btm_y", "RightBtmY"))  # fmt: skip
+_BOX = (
+    _i("left_top_x", "LeftTopX"),
+    _i("left_top_y", "LeftTopY"),
+    _i("right_btm_x", "RightBtmX"),
+    _i("right_btm_y", "RightBtmY"),
+)
 
 MOTOR_VEHICLE = Kind(
-    name="motor_vehicle", path="MotorVehicles", list_key="MotorVehicleListObject",
-    object_key="MotorVehicleObject", query_prefix="MotorVehicle", id_field="MotorVehicleID",
-    id_len=48, time_fields=("PassTime", "AppearTime", "MarkTime", "DisappearTime"),
+    name="motor_vehicle",
+    path="MotorVehicles",
+    list_key="MotorVehicleListObject",
+    object_key="MotorVehicleObject",
+    query_prefix="MotorVehicle",
+    id_field="MotorVehicleID",
+    id_len=48,
+    time_fields=("PassTime", "AppearTime", "MarkTime", "DisappearTime"),
     columns=(
-        _s("tollgate_id", "TollgateID", 20), _i("lane_no", "LaneNo"), _s("plate_no", "PlateNo", 15),
-        _s("plate_color", "PlateColor", 2), _s("plate_class", "PlateClass", 2),
-        _s("vehicle_class", "VehicleClass", 3), _s("vehicle_color", "VehicleColor", 2),
-        _s("vehicle_brand", "VehicleBrand", 8), Column("speed", "Speed", "Float32", "float"),
-        _s("direction", "Direction", 2), *_BOX,
+        _s("tollgate_id", "TollgateID", 20),
+        _i("lane_no", "LaneNo"),
+        _s("plate_no", "PlateNo", 15),
+        _s("plate_color", "PlateColor", 2),
+        _s("plate_class", "PlateClass", 2),
+        _s("vehicle_class", "VehicleClass", 3),
+        _s("vehicle_color", "VehicleColor", 2),
+        _s("vehicle_brand", "VehicleBrand", 8),
+        Column("speed", "Speed", "Float32", "float"),
+        _s("direction", "Direction", 2),
+        *_BOX,
     ),
-    order_key="plate_no", subscribe_code="13", notification_key="MotorVehicleObjectList",
-)  # fmt: skip
+    order_key="plate_no",
+    subscribe_code="13",
+    notification_key="MotorVehicleObjectList",
+)
 FACE = Kind(
-    name="face", path="Faces", list_key="FaceListObject", object_key="FaceObject",
-    query_prefix="Face", id_field="FaceID", id_len=48,
+    name="face",
+    path="Faces",
+    list_key="FaceListObject",
+    object_key="FaceObject",
+    query_prefix="Face",
+    id_field="FaceID",
+    id_len=48,
     time_fields=("ShotTime", "FaceAppearTime", "LocationMarkTime", "FaceDisAppearTime"),
-    columns=(_s("gender_code", "GenderCode", 2), _i("age_lower", "AgeLowerLimit"),
-             _i("age_up", "AgeUpLimit"), _s("glass_style", "GlassStyle", 8), *_BOX),
-    order_key="device_id", subscribe_code="12", notification_key="FaceObjectList",
-)  # fmt: skip
+    columns=(
+        _s("gender_code", "GenderCode", 2),
+        _i("age_lower", "AgeLowerLimit"),
+        _i("age_up", "AgeUpLimit"),
+        _s("glass_style", "GlassStyle", 8),
+        *_BOX,
+    ),
+    order_key="device_id",
+    subscribe_code="12",
+    notification_key="FaceObjectList",
+)
 PERSON = Kind(
-    name="person", path="Persons", list_key="PersonListObject", object_key="PersonObject",
-    query_prefix="Person", id_field="PersonID", id_len=48,
+    name="person",
+    path="Persons",
+    list_key="PersonListObject",
+    object_key="PersonObject",
+    query_prefix="Person",
+    id_field="PersonID",
+    id_len=48,
     time_fields=("PersonAppearTime", "ShotTime", "LocationMarkTime", "PersonDisAppearTime"),
-    columns=(_s("gender_code", "GenderCode", 2), _s("coat_color", "CoatColor", 8),
-             _s("trousers_color", "TrousersColor", 8), _i("height_up", "HeightUpLimit"),
-             _i("height_lower", "HeightLowerLimit"), *_BOX),
-    order_key="device_id", subscribe_code="11", notification_key="PersonObjectList",
-)  # fmt: skip
+    columns=(
+        _s("gender_code", "GenderCode", 2),
+        _s("coat_color", "CoatColor", 8),
+        _s("trousers_color", "TrousersColor", 8),
+        _i("height_up", "HeightUpLimit"),
+        _i("height_lower", "HeightLowerLimit"),
+        *_BOX,
+    ),
+    order_key="device_id",
+    subscribe_code="11",
+    notification_key="PersonObjectList",
+)
 NON_MOTOR_VEHICLE = Kind(
-    name="non_motor_vehicle", path="NonMotorVehicles", list_key="NonMotorVehicleListObject",
-    object_key="NonMotorVehicleObject", query_prefix="NonMotorVehicle",
-    id_field="NonMotorVehicleID", id_len=48,
+    name="non_motor_vehicle",
+    path="NonMotorVehicles",
+    list_key="NonMotorVehicleListObject",
+    object_key="NonMotorVehicleObject",
+    query_prefix="NonMotorVehicle",
+    id_field="NonMotorVehicleID",
+    id_len=48,
     time_fields=("AppearTime", "LocationMarkTime", "MarkTime", "DisappearTime"),
-    columns=(_s("plate_no", "PlateNo", 15), _s("vehicle_type", "VehicleType", 8),
-             _s("vehicle_color", "VehicleColor", 2), *_BOX),
-    order_key="device_id", subscribe_code="14", notification_key="NonMotorVehicleObjectList",
-)  # fmt: skip
+    columns=(
+        _s("plate_no", "PlateNo", 15),
+        _s("vehicle_type", "VehicleType", 8),
+        _s("vehicle_color", "VehicleColor", 2),
+        *_BOX,
+    ),
+    order_key="device_id",
+    subscribe_code="14",
+    notification_key="NonMotorVehicleObjectList",
+)
 IMAGE = Kind(
-    name="image", path="Images", list_key="ImageListObject", object_key="ImageObject",
-    query_prefix="Image", id_field="ImageID", id_len=41, time_fields=("ShotTime",),
-    columns=(_s("event_sort", "EventSort", 8), _s("file_format", "FileFormat", 8),
-             _i("width", "Width"), _i("height", "Height")),
-    order_key="device_id", subscribe_code="16", notification_key="ImageObjectList", nested="ImageInfo",
-)  # fmt: skip
+    name="image",
+    path="Images",
+    list_key="ImageListObject",
+    object_key="ImageObject",
+    query_prefix="Image",
+    id_field="ImageID",
+    id_len=41,
+    time_fields=("ShotTime",),
+    columns=(
+        _s("event_sort", "EventSort", 8),
+        _s("file_format", "FileFormat", 8),
+        _i("width", "Width"),
+        _i("height", "Height"),
+    ),
+    order_key="device_id",
+    subscribe_code="16",
+    notification_key="ImageObjectList",
+    nested="ImageInfo",
+)
 
 RECORD_KINDS = (MOTOR_VEHICLE, FACE, PERSON, NON_MOTOR_VEHICLE)
 ALL_KINDS = (*RECORD_KINDS, IMAGE)
@@ -109,11 +175,34 @@ BY_PATH = {k.path: k for k in ALL_KINDS}
 
 # Identity and criminal-record fields (GA/T 1400 FaceObject / PersonObject): dropped on ingest unless
 # the sender may send them and the setting keeps them.
-IDENTITY_FIELDS = frozenset({
-    "IDType", "IDNumber", "Name", "UsedName", "Alias", "IsCriminalInvolved",
-    "CriminalInvolvedSpecilisationCode", "CriminalInvolvedSpecialisationCode", "BodySpeciallMark",
-    "CrimeMethod", "CrimeCharacterCode", "EscapedCriminalNumber", "IsDetainees", "DetentionHouseCode",
-    "DetaineesIdentity", "DetaineesSpecialIdentity", "MemberTypeCode", "IsVictim", "VictimType",
-    "InjuredDegree", "CorpseConditionCode", "IsSuspiciousPerson", "IsSuspectedTerrorist",
-    "SuspectedTerroristNumber", "ImmigrantTypeCode", "PassportType", "PhoneNumber",
-})  # fmt: skip
+IDENTITY_FIELDS = frozenset(
+    {
+        "IDType",
+        "IDNumber",
+        "Name",
+        "UsedName",
+        "Alias",
+        "IsCriminalInvolved",
+        "CriminalInvolvedSpecilisationCode",
+        "CriminalInvolvedSpecialisationCode",
+        "BodySpeciallMark",
+        "CrimeMethod",
+        "CrimeCharacterCode",
+        "EscapedCriminalNumber",
+        "IsDetainees",
+        "DetentionHouseCode",
+        "DetaineesIdentity",
+        "DetaineesSpecialIdentity",
+        "MemberTypeCode",
+        "IsVictim",
+        "VictimType",
+        "InjuredDegree",
+        "CorpseConditionCode",
+        "IsSuspiciousPerson",
+        "IsSuspectedTerrorist",
+        "SuspectedTerroristNumber",
+        "ImmigrantTypeCode",
+        "PassportType",
+        "PhoneNumber",
+    }
+)

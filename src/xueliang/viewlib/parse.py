@@ -67,9 +67,12 @@ def parse_object(kind: Kind, obj: object, opts: ParseOptions) -> Parsed:
     event_time = _times(kind, body, opts)
     dropped = 0 if opts.keep_identity else _drop_identity(obj)
     row: dict[str, Any] = {
-        "object_id": object_id, "device_id": device_id, "source_id": source_id,
-        "event_time": to_sql(event_time), "info_kind": _int(body, "InfoKind"),
-    }  # fmt: skip
+        "object_id": object_id,
+        "device_id": device_id,
+        "source_id": source_id,
+        "event_time": to_sql(event_time),
+        "info_kind": _int(body, "InfoKind"),
+    }
     for col in kind.columns:
         row[col.name] = _value(body, col)
     images = _images(obj, kind, opts)

@@ -22,9 +22,7 @@ class RecordStored(BaseModel):
     images: list[str] = []
 
 
-TOPICS: dict[str, Topic[RecordStored]] = {
-    k.name: Topic(k.topic_subject, RecordStored) for k in RECORD_KINDS
-}
+TOPICS: dict[str, Topic[RecordStored]] = {k.name: Topic(k.topic_subject, RecordStored) for k in RECORD_KINDS}
 RECORDS_MOTOR_VEHICLE = TOPICS["motor_vehicle"]
 RECORDS_FACE = TOPICS["face"]
 RECORDS_PERSON = TOPICS["person"]

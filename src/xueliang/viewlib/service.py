@@ -13,14 +13,22 @@ from typing import Any
 
 import orjson
 
+from xueliang.core.blobs import BlobStore
 from xueliang.core.bus import Bus
 from xueliang.viewlib.kinds import Kind
-from xueliang.viewlib.parse import BLOB_KEY, ParseOptions, Parsed, Refused, object_id_of, parse_object, restore_images
+from xueliang.viewlib.parse import (
+    BLOB_KEY,
+    Parsed,
+    ParseOptions,
+    Refused,
+    object_id_of,
+    parse_object,
+    restore_images,
+)
 from xueliang.viewlib.schemas import TOPICS, RecordStored
 from xueliang.viewlib.sql import RecordQuery
 from xueliang.viewlib.stores.base import RecordStore
 from xueliang.viewlib.writer import BatchWriter
-from xueliang.core.blobs import BlobStore
 
 logger = logging.getLogger(__name__)
 
@@ -62,10 +70,14 @@ async def store_batch_async(*, writer: BatchWriter, kind: Kind, parsed: list[Par
 
 def stored_message(kind: Kind, parsed: Parsed) -> RecordStored:
     return RecordStored(
-        kind=kind.name, object_id=parsed.object_id, device_id=parsed.device_id,
-        event_time=parsed.event_time, plate_no=str(parsed.row.get("plate_no", "")),
-        tollgate_id=str(parsed.row.get("tollgate_id", "")), images=parsed.images,
-    )  # fmt: skip
+        kind=kind.name,
+        object_id=parsed.object_id,
+        device_id=parsed.device_id,
+        event_time=parsed.event_time,
+        plate_no=str(parsed.row.get("plate_no", "")),
+        tollgate_id=str(parsed.row.get("tollgate_id", "")),
+        images=parsed.images,
+    )
 
 
 async def publish_new(*, bus: Bus, kind: Kind, parsed: list[Parsed], new_ids: set[str]) -> None:
@@ -77,7 +89,9 @@ async def publish_new(*, bus: Bus, kind: Kind, parsed: list[Parsed], new_ids: se
     await asyncio.gather(*(bus.publish(topic, m) for m in messages))
 
 
-def query_page(*, store: RecordStore, kind: Kind, query: RecordQuery, blobs: BlobStore) -> tuple[list[Any], int]:
+def query_page(
+    *, store: RecordStore, kind: Kind, query: RecordQuery, blobs: BlobStore
+) -> tuple[list[Any], int]:
     raws, total = store.page(kind, query)
     return [restore_images(orjson.loads(r), blobs) for r in raws], total
 

@@ -58,21 +58,31 @@ def challenge(*, realm: str, secret: str, stale: bool = False) -> str:
     opaque = hashlib.sha256(realm.encode()).hexdigest()[:16]
     nonce = make_nonce(secret=secret)
     extra = ", stale=true" if stale else ""
-    return f'Digest realm="{realm}", qop="auth", nonce="{nonce}", opaque="{opaque}", algorithm={ALGORITHM}{extra}'
+    return (
+        f'Digest realm="{realm}", qop="auth", nonce="{nonce}", opaque="{opaque}", '
+        f"algorithm={ALGORITHM}{extra}"
+    )
 
 
 def parse_authorization(header: str | None) -> DigestCredentials | None:
     """Parse a ``Digest ...`` Authorization header; None when absent or incomplete."""
-    if not header or not header[:7].lower() == "digest ":
+    if not header or header[:7].lower() != "digest ":
         return None
-    params = {m.group(1).lower(): m.group(2) if m.group(2) is not None else m.group(3)
-              for m in _PARAM_RE.finditer(header[7:])}  # fmt: skip
+    params = {
+        m.group(1).lower(): m.group(2) if m.group(2) is not None else m.group(3)
+        for m in _PARAM_RE.finditer(header[7:])
+    }
     try:
         return DigestCredentials(
-            username=params["username"], realm=params["realm"], nonce=params["nonce"],
-            uri=params["uri"], response=params["response"].lower(), qop=params.get("qop", ""),
-            nc=params.get("nc", ""), cnonce=params.get("cnonce", ""),
-        )  # fmt: skip
+            username=params["username"],
+            realm=params["realm"],
+            nonce=params["nonce"],
+            uri=params["uri"],
+            response=params["response"].lower(),
+            qop=params.get("qop", ""),
+            nc=params.get("nc", ""),
+            cnonce=params.get("cnonce", ""),
+        )
     except KeyError:
         return None
 
@@ -98,9 +108,15 @@ def authorization_header(
     params = {m.group(1).lower(): m.group(2) or m.group(3) for m in _PARAM_RE.finditer(www_authenticate[7:])}
     cnonce = hashlib.sha256(str(time.time_ns()).encode()).hexdigest()[:16]
     creds = DigestCredentials(
-        username=username, realm=params["realm"], nonce=params["nonce"], uri=uri, response="",
-        qop="auth", nc=f"{nc:08x}", cnonce=cnonce,
-    )  # fmt: skip
+        username=username,
+        realm=params["realm"],
+        nonce=params["nonce"],
+        uri=uri,
+        response="",
+        qop="auth",
+        nc=f"{nc:08x}",
+        cnonce=cnonce,
+    )
     response = expected_response(creds, method=method, password=password)
     return (
         f'Digest username="{username}", realm="{creds.realm}", nonce="{creds.nonce}", uri="{uri}", '

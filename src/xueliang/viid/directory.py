@@ -20,10 +20,17 @@ def apes(*, db: Session, ids: list[str] | None = None) -> list[dict[str, Any]]:
     if ids:
         stmt = stmt.where(Device.device_id.in_(ids))
     return [
-        {"ApeID": d.device_id, "Name": d.name, "Model": d.model, "Longitude": d.longitude,
-         "Latitude": d.latitude, "PlaceCode": d.region_code or "", "IsOnline": "1" if d.status == "online" else "0"}
+        {
+            "ApeID": d.device_id,
+            "Name": d.name,
+            "Model": d.model,
+            "Longitude": d.longitude,
+            "Latitude": d.latitude,
+            "PlaceCode": d.region_code or "",
+            "IsOnline": "1" if d.status == "online" else "0",
+        }
         for d in db.scalars(stmt)
-    ]  # fmt: skip
+    ]
 
 
 def tollgates(*, db: Session, ids: list[str] | None = None) -> list[dict[str, Any]]:
@@ -31,11 +38,19 @@ def tollgates(*, db: Session, ids: list[str] | None = None) -> list[dict[str, An
     if ids:
         stmt = stmt.where(Tollgate.tollgate_id.in_(ids))
     return [
-        {"TollgateID": t.tollgate_id, "Name": t.name, "Longitude": t.longitude, "Latitude": t.latitude,
-         "PlaceCode": t.region_code or "", "Status": "1" if t.status == "online" else "0",
-         "TollgateCat": t.category, "TollgateUsage": t.usage, "LaneNum": t.lane_count}
+        {
+            "TollgateID": t.tollgate_id,
+            "Name": t.name,
+            "Longitude": t.longitude,
+            "Latitude": t.latitude,
+            "PlaceCode": t.region_code or "",
+            "Status": "1" if t.status == "online" else "0",
+            "TollgateCat": t.category,
+            "TollgateUsage": t.usage,
+            "LaneNum": t.lane_count,
+        }
         for t in db.scalars(stmt)
-    ]  # fmt: skip
+    ]
 
 
 def lanes(*, db: Session, tollgate_id: str | None = None) -> list[dict[str, Any]]:
@@ -44,7 +59,12 @@ def lanes(*, db: Session, tollgate_id: str | None = None) -> list[dict[str, Any]
         stmt = stmt.where(Tollgate.tollgate_id == tollgate_id)
     rows = db.execute(stmt.order_by(Tollgate.tollgate_id, Lane.lane_no).limit(MAX_ROWS)).all()
     return [
-        {"TollgateID": tid, "LaneId": lane.lane_no, "LaneNo": lane.lane_no, "Direction": lane.direction,
-         "Desc": lane.description}
+        {
+            "TollgateID": tid,
+            "LaneId": lane.lane_no,
+            "LaneNo": lane.lane_no,
+            "Direction": lane.direction,
+            "Desc": lane.description,
+        }
         for lane, tid in rows
-    ]  # fmt: skip
+    ]

@@ -47,14 +47,25 @@ def _prepare(
     lib = viewlib_of(request.app.state)
     client = request.client.host if request.client else None
     with session_scope(request.app.state.sessionmaker) as db:
-        device = service.identify(db=db, device_id=device_id, client_ip=client,
-                                  timeout=settings.viid_keepalive_timeout_seconds)  # fmt: skip
-        opts = ParseOptions(tz=settings.timezone, blobs=lib.blobs, received_at=utcnow(),
-                            keep_identity=settings.viid_keep_identity and device.may_send_identity)  # fmt: skip
+        device = service.identify(
+            db=db, device_id=device_id, client_ip=client, timeout=settings.viid_keepalive_timeout_seconds
+        )
+        opts = ParseOptions(
+            tz=settings.timezone,
+            blobs=lib.blobs,
+            received_at=utcnow(),
+            keep_identity=settings.viid_keep_identity and device.may_send_identity,
+        )
         batch = viewlib_service.parse_batch(kind=kind, objects=objects, opts=opts)
         if batch.parsed:
-            outbox.enqueue(db=db, kind=kind, parsed=batch.parsed, server_id=settings.viid_server_id,
-                           tz=settings.timezone, exclude=device.device_id if inbound else "")  # fmt: skip
+            outbox.enqueue(
+                db=db,
+                kind=kind,
+                parsed=batch.parsed,
+                server_id=settings.viid_server_id,
+                tz=settings.timezone,
+                exclude=device.device_id if inbound else "",
+            )
     return batch
 
 
@@ -64,7 +75,9 @@ async def ingest(request: Request, kind: Kind, objects: list[Any], *, inbound: b
     batch = await run_in_threadpool(_prepare, request, kind, objects, device_id, inbound=inbound)
     lib = viewlib_of(request.app.state)
     new_ids = await viewlib_service.store_batch_async(writer=lib.writer, kind=kind, parsed=batch.parsed)
-    await viewlib_service.publish_new(bus=request.app.state.bus, kind=kind, parsed=batch.parsed, new_ids=new_ids)
+    await viewlib_service.publish_new(
+        bus=request.app.state.bus, kind=kind, parsed=batch.parsed, new_ids=new_ids
+    )
     return [
         Status(oid, envelopes.INVALID_CONTENT, batch.refused[i]) if i in batch.refused else Status(oid)
         for i, oid in enumerate(batch.ids)

@@ -41,13 +41,19 @@ def notification(
 ) -> dict[str, Any]:
     now = utcnow()
     stamp = format_time(now, tz=tz)
-    ids = [o.get(kind.nested, o).get(kind.id_field, "") if kind.nested else o.get(kind.id_field, "") for o in objects]
+    ids = [
+        o.get(kind.nested, o).get(kind.id_field, "") if kind.nested else o.get(kind.id_field, "")
+        for o in objects
+    ]
     return {
         "NotificationID": f"{server_id}04{stamp}{seq % 100000:05d}",
-        "SubscribeID": sub.subscribe_id, "Title": sub.title, "TriggerTime": stamp,
-        "InfoIDs": ",".join(ids), "ExecuteOperation": 1,
+        "SubscribeID": sub.subscribe_id,
+        "Title": sub.title,
+        "TriggerTime": stamp,
+        "InfoIDs": ",".join(ids),
+        "ExecuteOperation": 1,
         kind.notification_key: {kind.object_key: objects},
-    }  # fmt: skip
+    }
 
 
 def enqueue(
@@ -60,13 +66,27 @@ def enqueue(
     for sub in subscriptions.active_for(db=db, code=kind.subscribe_code):
         if exclude and sub.subscriber_device_id == exclude:
             continue
-        objects = [p.raw for p in parsed if subscriptions.covers(
-            sub, device_id=p.device_id, tollgate_id=str(p.row.get("tollgate_id", "")), server_id=server_id)]  # fmt: skip
+        objects = [
+            p.raw
+            for p in parsed
+            if subscriptions.covers(
+                sub, device_id=p.device_id, tollgate_id=str(p.row.get("tollgate_id", "")), server_id=server_id
+            )
+        ]
         if not objects:
             continue
-        body = {"SubscribeNotificationListObject": {"SubscribeNotificationObject": [
-            notification(sub=sub, kind=kind, objects=objects, seq=added, server_id=server_id, tz=tz)]}}  # fmt: skip
-        db.add(OutboxEntry(subscription_pk=sub.id, payload=orjson.dumps(body).decode(), object_count=len(objects)))
+        body = {
+            "SubscribeNotificationListObject": {
+                "SubscribeNotificationObject": [
+                    notification(sub=sub, kind=kind, objects=objects, seq=added, server_id=server_id, tz=tz)
+                ]
+            }
+        }
+        db.add(
+            OutboxEntry(
+                subscription_pk=sub.id, payload=orjson.dumps(body).decode(), object_count=len(objects)
+            )
+        )
         added += 1
     return added
 
@@ -86,8 +106,11 @@ def pending_heads(*, db: Session, now: datetime) -> list[OutboxEntry]:
 def _post(client: httpx.Client, url: str, payload: str, server_id: str) -> str:
     """'' on success, else a short error."""
     try:
-        response = client.post(url, content=payload, headers={
-            "Content-Type": "application/VIID+JSON;charset=UTF-8", "User-Identify": server_id})  # fmt: skip
+        response = client.post(
+            url,
+            content=payload,
+            headers={"Content-Type": "application/VIID+JSON;charset=UTF-8", "User-Identify": server_id},
+        )
     except httpx.HTTPError as exc:
         return f"{type(exc).__name__}: {str(exc)[:200]}"
     return "" if response.is_success else f"HTTP {response.status_code}"
@@ -123,9 +146,17 @@ def _settle(entry: OutboxEntry, error: str) -> None:
         entry.delivered_at = now
         return
     entry.last_error, entry.next_attempt_at = error[:300], now + backoff(entry.attempts)
-    logger.warning("viid outbox: entry %s to subscription %s failed (attempt %s): %s",
-                   entry.id, entry.subscription_pk, entry.attempts, error)  # fmt: skip
+    logger.warning(
+        "viid outbox: entry %s to subscription %s failed (attempt %s): %s",
+        entry.id,
+        entry.subscription_pk,
+        entry.attempts,
+        error,
+    )
 
 
 def backlog(*, db: Session) -> int:
-    return int(db.scalar(select(func.count()).select_from(OutboxEntry).where(OutboxEntry.delivered_at.is_(None))) or 0)
+    return int(
+        db.scalar(select(func.count()).select_from(OutboxEntry).where(OutboxEntry.delivered_at.is_(None)))
+        or 0
+    )

@@ -44,7 +44,7 @@ def parse_query(kind: Kind, params: Mapping[str, str], *, tz: str) -> RecordQuer
     query = RecordQuery(limit=20)
     prefix = kind.query_prefix + "."
     for key, value in params.items():
-        name = key[len(prefix):] if key.startswith(prefix) else key
+        name = key[len(prefix) :] if key.startswith(prefix) else key
         field, _, op = name.partition(".")
         if field == "RecordStartNo":
             query.offset = max(_int(value, key, 0, 10**9) - 1, 0)

@@ -20,10 +20,16 @@ from xueliang.viid.exceptions import DigestRequiredError
 logger = logging.getLogger(__name__)
 
 
-def error_response(request: Request, http_status: int, code: str, reason: str, headers: dict[str, str] | None = None) -> Response:
+def error_response(
+    request: Request, http_status: int, code: str, reason: str, headers: dict[str, str] | None = None
+) -> Response:
     tz = request.app.state.settings.timezone
     ident = request.headers.get("User-Identify", "")[:20]
-    body = {"ResponseStatusObject": envelopes.status_object(url=request.url.path, status=Status(ident, code, reason), tz=tz)}
+    body = {
+        "ResponseStatusObject": envelopes.status_object(
+            url=request.url.path, status=Status(ident, code, reason), tz=tz
+        )
+    }
     return envelopes.viid_json(body, http_status=http_status, headers=headers)
 
 
@@ -35,7 +41,9 @@ def _from_exception(request: Request, exc: Exception) -> Response:
             logger.error("%s on %s: %s", exc.code, request.url.path, exc.detail)
         return error_response(request, exc.status, str(exc.status), exc.detail)
     if isinstance(exc, RequestValidationError):
-        detail = "; ".join(f"{'.'.join(map(str, e.get('loc', ())))}: {e.get('msg')}" for e in exc.errors()[:5])
+        detail = "; ".join(
+            f"{'.'.join(map(str, e.get('loc', ())))}: {e.get('msg')}" for e in exc.errors()[:5]
+        )
         return error_response(request, 400, envelopes.INVALID_CONTENT, detail)
     if isinstance(exc, HTTPException):
         return error_response(request, exc.status_code, str(exc.status_code), str(exc.detail))

@@ -35,9 +35,13 @@ def _client(request: Request) -> str | None:
 @router.post("/System/Register")
 def register(request: Request, db: SessionDep, settings: SettingsDep) -> Response:
     device = service.authenticate_digest(
-        db=db, authorization=request.headers.get("Authorization"), method="POST",
-        realm=settings.viid_realm, key=settings.effective_secret(), nonce_ttl=settings.viid_nonce_ttl_seconds,
-    )  # fmt: skip
+        db=db,
+        authorization=request.headers.get("Authorization"),
+        method="POST",
+        realm=settings.viid_realm,
+        key=settings.effective_secret(),
+        nonce_ttl=settings.viid_nonce_ttl_seconds,
+    )
     service.register(db=db, device=device, client_ip=_client(request))
     return envelopes.single(url=request.url.path, status=Status(device.device_id), tz=settings.timezone)
 
@@ -45,34 +49,50 @@ def register(request: Request, db: SessionDep, settings: SettingsDep) -> Respons
 @router.post("/System/UnRegister")
 def unregister(request: Request, db: SessionDep, settings: SettingsDep) -> Response:
     device = service.authenticate_digest(
-        db=db, authorization=request.headers.get("Authorization"), method="POST",
-        realm=settings.viid_realm, key=settings.effective_secret(), nonce_ttl=settings.viid_nonce_ttl_seconds,
-    )  # fmt: skip
+        db=db,
+        authorization=request.headers.get("Authorization"),
+        method="POST",
+        realm=settings.viid_realm,
+        key=settings.effective_secret(),
+        nonce_ttl=settings.viid_nonce_ttl_seconds,
+    )
     service.unregister(db=db, device=device)
     return envelopes.single(url=request.url.path, status=Status(device.device_id), tz=settings.timezone)
 
 
 @router.post("/System/Keepalive")
-def keepalive(request: Request, db: SessionDep, settings: SettingsDep, user_identify: UserIdentify = None) -> Response:
-    device = service.identify(db=db, device_id=user_identify, client_ip=_client(request),
-                              timeout=settings.viid_keepalive_timeout_seconds)  # fmt: skip
+def keepalive(
+    request: Request, db: SessionDep, settings: SettingsDep, user_identify: UserIdentify = None
+) -> Response:
+    device = service.identify(
+        db=db,
+        device_id=user_identify,
+        client_ip=_client(request),
+        timeout=settings.viid_keepalive_timeout_seconds,
+    )
     service.keepalive(db=db, device=device)
     return envelopes.single(url=request.url.path, status=Status(device.device_id), tz=settings.timezone)
 
 
 @router.get("/System/Time")
 def system_time(settings: SettingsDep) -> Response:
-    body = {"SystemTimeObject": {
-        "VIIDServerID": settings.viid_server_id, "TimeMode": "1",
-        "LocalTime": format_time(utcnow(), tz=settings.timezone), "TimeZone": settings.timezone,
-    }}  # fmt: skip
+    body = {
+        "SystemTimeObject": {
+            "VIIDServerID": settings.viid_server_id,
+            "TimeMode": "1",
+            "LocalTime": format_time(utcnow(), tz=settings.timezone),
+            "TimeZone": settings.timezone,
+        }
+    }
     return envelopes.viid_json(body)
 
 
 def _upload_route(kind: Kind) -> Any:
     async def upload(request: Request) -> Response:
         statuses = await flows.upload(request, kind)
-        return envelopes.status_list(url=request.url.path, statuses=statuses, tz=request.app.state.settings.timezone)
+        return envelopes.status_list(
+            url=request.url.path, statuses=statuses, tz=request.app.state.settings.timezone
+        )
 
     upload.__name__ = f"upload_{kind.name}"
     return upload

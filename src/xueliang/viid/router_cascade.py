@@ -20,8 +20,9 @@ UserIdentify = Annotated[str | None, Header(alias="User-Identify")]
 
 def _identify(request: Request, db: SessionDep, settings: SettingsDep, device_id: str | None) -> str:
     client = request.client.host if request.client else None
-    device = service.identify(db=db, device_id=device_id, client_ip=client,
-                              timeout=settings.viid_keepalive_timeout_seconds)  # fmt: skip
+    device = service.identify(
+        db=db, device_id=device_id, client_ip=client, timeout=settings.viid_keepalive_timeout_seconds
+    )
     return device.device_id
 
 
@@ -50,37 +51,65 @@ def _subscribe_status(fn: Any, obj: Any) -> Status:
 
 
 @router.post("/Subscribes")
-async def create_subscriptions(request: Request, db: SessionDep, settings: SettingsDep, user_identify: UserIdentify = None) -> Response:
+async def create_subscriptions(
+    request: Request, db: SessionDep, settings: SettingsDep, user_identify: UserIdentify = None
+) -> Response:
     subscriber = _identify(request, db, settings, user_identify)
     items = _list(await request.body(), "SubscribeListObject", "SubscribeObject")
-    statuses = [_subscribe_status(lambda o: subscriptions.create(db=db, obj=o, subscriber=subscriber, tz=settings.timezone), o) for o in items]
+    statuses = [
+        _subscribe_status(
+            lambda o: subscriptions.create(db=db, obj=o, subscriber=subscriber, tz=settings.timezone), o
+        )
+        for o in items
+    ]
     return envelopes.status_list(url=request.url.path, statuses=statuses, tz=settings.timezone)
 
 
 @router.put("/Subscribes")
-async def update_subscriptions(request: Request, db: SessionDep, settings: SettingsDep, user_identify: UserIdentify = None) -> Response:
+async def update_subscriptions(
+    request: Request, db: SessionDep, settings: SettingsDep, user_identify: UserIdentify = None
+) -> Response:
     _identify(request, db, settings, user_identify)
     items = _list(await request.body(), "SubscribeListObject", "SubscribeObject")
-    statuses = [_subscribe_status(lambda o: subscriptions.update(db=db, obj=o, tz=settings.timezone), o) for o in items]
+    statuses = [
+        _subscribe_status(lambda o: subscriptions.update(db=db, obj=o, tz=settings.timezone), o)
+        for o in items
+    ]
     return envelopes.status_list(url=request.url.path, statuses=statuses, tz=settings.timezone)
 
 
 @router.get("/Subscribes")
-def list_subscriptions(request: Request, db: SessionDep, settings: SettingsDep, user_identify: UserIdentify = None,
-                       id_list: Annotated[str | None, Query(alias="IDList")] = None) -> Response:  # fmt: skip
+def list_subscriptions(
+    request: Request,
+    db: SessionDep,
+    settings: SettingsDep,
+    user_identify: UserIdentify = None,
+    id_list: Annotated[str | None, Query(alias="IDList")] = None,
+) -> Response:
     _identify(request, db, settings, user_identify)
     ids = [i for i in (id_list or "").split(",") if i]
-    objects = [subscriptions.to_object(s, tz=settings.timezone) for s in subscriptions.list_(db=db, ids=ids or None)]
+    objects = [
+        subscriptions.to_object(s, tz=settings.timezone) for s in subscriptions.list_(db=db, ids=ids or None)
+    ]
     return envelopes.viid_json({"SubscribeListObject": {"SubscribeObject": objects}})
 
 
 @router.delete("/Subscribes")
-def cancel_subscriptions(request: Request, db: SessionDep, settings: SettingsDep, user_identify: UserIdentify = None,
-                         id_list: Annotated[str, Query(alias="IDList")] = "") -> Response:  # fmt: skip
+def cancel_subscriptions(
+    request: Request,
+    db: SessionDep,
+    settings: SettingsDep,
+    user_identify: UserIdentify = None,
+    id_list: Annotated[str, Query(alias="IDList")] = "",
+) -> Response:
     _identify(request, db, settings, user_identify)
     ids = [i for i in id_list.split(",") if i]
-    statuses = [_subscribe_status(lambda o: subscriptions.cancel(db=db, subscribe_id=o["SubscribeID"]),
-                                  {"SubscribeID": i}) for i in ids]  # fmt: skip
+    statuses = [
+        _subscribe_status(
+            lambda o: subscriptions.cancel(db=db, subscribe_id=o["SubscribeID"]), {"SubscribeID": i}
+        )
+        for i in ids
+    ]
     return envelopes.status_list(url=request.url.path, statuses=statuses, tz=settings.timezone)
 
 
@@ -89,7 +118,9 @@ async def receive_notifications(request: Request) -> Response:
     """A lower platform pushes records it was asked for: ingest them like uploads."""
     items = _list(await request.body(), "SubscribeNotificationListObject", "SubscribeNotificationObject")
     statuses = [await _ingest_notification(request, n) for n in items]
-    return envelopes.status_list(url=request.url.path, statuses=statuses, tz=request.app.state.settings.timezone)
+    return envelopes.status_list(
+        url=request.url.path, statuses=statuses, tz=request.app.state.settings.timezone
+    )
 
 
 async def _ingest_notification(request: Request, note: Any) -> Status:
@@ -107,19 +138,30 @@ async def _ingest_notification(request: Request, note: Any) -> Status:
 
 
 @router.get("/APEs")
-def list_apes(request: Request, db: SessionDep, settings: SettingsDep, user_identify: UserIdentify = None) -> Response:
+def list_apes(
+    request: Request, db: SessionDep, settings: SettingsDep, user_identify: UserIdentify = None
+) -> Response:
     _identify(request, db, settings, user_identify)
     return envelopes.viid_json({"APEListObject": {"APEObject": directory.apes(db=db)}})
 
 
 @router.get("/Tollgates")
-def list_tollgates(request: Request, db: SessionDep, settings: SettingsDep, user_identify: UserIdentify = None) -> Response:
+def list_tollgates(
+    request: Request, db: SessionDep, settings: SettingsDep, user_identify: UserIdentify = None
+) -> Response:
     _identify(request, db, settings, user_identify)
     return envelopes.viid_json({"TollgateListObject": {"TollgateObject": directory.tollgates(db=db)}})
 
 
 @router.get("/Lanes")
-def list_lanes(request: Request, db: SessionDep, settings: SettingsDep, user_identify: UserIdentify = None,
-               tollgate_id: Annotated[str | None, Query(alias="TollgateID")] = None) -> Response:  # fmt: skip
+def list_lanes(
+    request: Request,
+    db: SessionDep,
+    settings: SettingsDep,
+    user_identify: UserIdentify = None,
+    tollgate_id: Annotated[str | None, Query(alias="TollgateID")] = None,
+) -> Response:
     _identify(request, db, settings, user_identify)
-    return envelopes.viid_json({"LaneListObject": {"LaneObject": directory.lanes(db=db, tollgate_id=tollgate_id)}})
+    return envelopes.viid_json(
+        {"LaneListObject": {"LaneObject": directory.lanes(db=db, tollgate_id=tollgate_id)}}
+    )

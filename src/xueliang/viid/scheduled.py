@@ -31,7 +31,13 @@ def deliver_outbox(factory: sessionmaker[Session], *, server_id: str) -> str:
 def register(scheduler: Scheduler, *, factory: sessionmaker[Session]) -> None:
     settings = get_settings()
     timeout = settings.viid_keepalive_timeout_seconds
-    scheduler.register("viid.keepalive_expiry", partial(expire_keepalives, factory, timeout=timeout),
-                       every=timedelta(seconds=max(timeout // 3, 10)))  # fmt: skip
-    scheduler.register("viid.outbox", partial(deliver_outbox, factory, server_id=settings.viid_server_id),
-                       every=timedelta(seconds=settings.viid_outbox_interval_seconds))  # fmt: skip
+    scheduler.register(
+        "viid.keepalive_expiry",
+        partial(expire_keepalives, factory, timeout=timeout),
+        every=timedelta(seconds=max(timeout // 3, 10)),
+    )
+    scheduler.register(
+        "viid.outbox",
+        partial(deliver_outbox, factory, server_id=settings.viid_server_id),
+        every=timedelta(seconds=settings.viid_outbox_interval_seconds),
+    )

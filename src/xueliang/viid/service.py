@@ -38,7 +38,9 @@ def authenticate_digest(
     """Check a Digest Authorization header; the username is the DeviceID. Raises with a challenge."""
     creds = digest.parse_authorization(authorization)
     if creds is None:
-        raise DigestRequiredError("Digest credentials required", challenge=digest.challenge(realm=realm, secret=key))
+        raise DigestRequiredError(
+            "Digest credentials required", challenge=digest.challenge(realm=realm, secret=key)
+        )
     state = digest.nonce_state(creds.nonce, secret=key, ttl=nonce_ttl)
     if state != "valid":
         raise DigestRequiredError(
@@ -57,9 +59,13 @@ def register(*, db: Session, device: Device, client_ip: str | None, now: datetim
     device.registered_at = device.last_keepalive_at = now
     _set_status(device, Status.online, now)
     audit_service.record(
-        db=db, actor=Principal.system(VIID_ACTOR), action="viid.register",
-        object_type="camera_device", object_id=device.device_id, request={"client": client_ip},
-    )  # fmt: skip
+        db=db,
+        actor=Principal.system(VIID_ACTOR),
+        action="viid.register",
+        object_type="camera_device",
+        object_id=device.device_id,
+        request={"client": client_ip},
+    )
     return device
 
 
@@ -68,9 +74,12 @@ def unregister(*, db: Session, device: Device, now: datetime | None = None) -> N
     device.registered_at = None
     _set_status(device, Status.offline, now)
     audit_service.record(
-        db=db, actor=Principal.system(VIID_ACTOR), action="viid.unregister",
-        object_type="camera_device", object_id=device.device_id,
-    )  # fmt: skip
+        db=db,
+        actor=Principal.system(VIID_ACTOR),
+        action="viid.unregister",
+        object_type="camera_device",
+        object_id=device.device_id,
+    )
 
 
 def identify(
@@ -104,7 +113,8 @@ def expire_registrations(*, db: Session, timeout: int, now: datetime | None = No
     ids = list(db.scalars(stale))
     if ids:
         db.execute(
-            update(Device).where(Device.id.in_(ids))
+            update(Device)
+            .where(Device.id.in_(ids))
             .values(registered_at=None, status=Status.offline, status_changed_at=now)
-        )  # fmt: skip
+        )
     return len(ids)

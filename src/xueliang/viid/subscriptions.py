@@ -77,8 +77,14 @@ def create(*, db: Session, obj: dict[str, Any], subscriber: str, tz: str) -> Sub
         return cancel(db=db, subscribe_id=subscribe_id, reason=_text(obj, "CancelReason"))
     sub = get(db=db, subscribe_id=subscribe_id)
     if sub is None:
-        sub = Subscription(subscribe_id=subscribe_id, subscriber_device_id=subscriber, raw="", detail="",
-                           receive_addr="", status=ACTIVE)  # fmt: skip
+        sub = Subscription(
+            subscribe_id=subscribe_id,
+            subscriber_device_id=subscriber,
+            raw="",
+            detail="",
+            receive_addr="",
+            status=ACTIVE,
+        )
         db.add(sub)
     _apply(sub, obj, tz)
     sub.status = ACTIVE
@@ -125,10 +131,12 @@ def active_for(*, db: Session, code: str, now: datetime | None = None) -> list[S
     now = now or utcnow()
     subs = db.scalars(select(Subscription).where(Subscription.status == ACTIVE)).all()
     return [
-        s for s in subs
+        s
+        for s in subs
         if code in s.detail.replace(" ", "").split(",")
-        and (s.begin_at is None or s.begin_at <= now) and (s.end_at is None or now < s.end_at)
-    ]  # fmt: skip
+        and (s.begin_at is None or s.begin_at <= now)
+        and (s.end_at is None or now < s.end_at)
+    ]
 
 
 def covers(sub: Subscription, *, device_id: str, tollgate_id: str, server_id: str) -> bool:

@@ -46,10 +46,15 @@ def _from_digits(value: str, *, tz: str) -> datetime:
         raise BadTime(f"expected yyyyMMddHHmmss, epoch ms or RFC 3339, got {value[:40]!r}")
     try:
         local = datetime(
-            int(value[0:4]), int(value[4:6]), int(value[6:8]),
-            int(value[8:10]), int(value[10:12]), int(value[12:14]),
-            int(value[14:17] or 0) * 1000, tzinfo=zone(tz),
-        )  # fmt: skip
+            int(value[0:4]),
+            int(value[4:6]),
+            int(value[6:8]),
+            int(value[8:10]),
+            int(value[10:12]),
+            int(value[12:14]),
+            int(value[14:17] or 0) * 1000,
+            tzinfo=zone(tz),
+        )
     except ValueError as exc:
         raise BadTime(f"impossible time {value!r}: {exc}") from None
     return local.astimezone(UTC)

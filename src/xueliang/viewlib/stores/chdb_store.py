@@ -18,7 +18,6 @@ from xueliang.viewlib.kinds import ALL_KINDS, Kind
 from xueliang.viewlib.sql import RecordQuery
 from xueliang.viewlib.stores.base import RecordStore
 
-
 _sessions: dict[Path, Any] = {}
 _sessions_lock = threading.Lock()
 
@@ -29,7 +28,7 @@ def _session_for(path: Path) -> Any:
 
     with _sessions_lock:
         if path not in _sessions:
-            _sessions[path] = chdb_session.Session(str(path))
+            _sessions[path] = chdb_session.Session(str(path))  # type: ignore[no-untyped-call]
         return _sessions[path]
 
 
@@ -51,7 +50,7 @@ class ChdbStore(RecordStore):
             self._query(sql.create_table(kind, self.database), fmt="CSV")
 
     def existing_ids(self, kind: Kind, *, keys: list[str], lo: str, hi: str, ids: list[str]) -> set[str]:
-        params = {"keys": keys, "lo": lo, "hi": hi, "ids": ids}
+        params = sql.existing_params(keys=keys, lo=lo, hi=hi, ids=ids)
         rows = self._query(sql.existing_ids(kind, self.database), params)["data"]
         return {r[0] for r in rows}
 

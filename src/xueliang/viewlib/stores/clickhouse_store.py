@@ -31,7 +31,7 @@ class ClickHouseStore(RecordStore):
             self.client.command(sql.create_table(kind, self.database))
 
     def existing_ids(self, kind: Kind, *, keys: list[str], lo: str, hi: str, ids: list[str]) -> set[str]:
-        params = {"keys": keys, "lo": lo, "hi": hi, "ids": ids}
+        params = sql.existing_params(keys=keys, lo=lo, hi=hi, ids=ids)
         result = self.client.query(sql.existing_ids(kind, self.database), parameters=params)
         return {row[0] for row in result.result_rows}
 
@@ -41,9 +41,11 @@ class ClickHouseStore(RecordStore):
         names = list(rows[0])
         data = [[r[n] for n in names] for r in rows]
         self.client.insert(
-            sql.table(kind, self.database), data, column_names=names,
+            sql.table(kind, self.database),
+            data,
+            column_names=names,
             settings={"wait_for_async_insert": 1},
-        )  # fmt: skip
+        )
 
     def page(self, kind: Kind, query: RecordQuery) -> tuple[list[str], int]:
         text, params = sql.count(kind, self.database, query)
