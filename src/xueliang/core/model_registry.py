@@ -16,6 +16,7 @@ MODEL_MODULES = (
     "xueliang.camera.models",
     "xueliang.incident.models",
     "xueliang.stream.models",
+    "xueliang.viid.models",
 )
 
 
