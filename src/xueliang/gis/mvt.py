@@ -193,14 +193,12 @@ def encode_layer(
         uniques, inverse = np.unique(
             column.astype(str) if column.dtype == object else column, return_inverse=True
         )
-        lookup = {str(u): i for i, u in enumerate(uniques)}
-        originals = {}
+        originals: dict[str, Any] = {}
         for value in column:
             originals.setdefault(str(value), value)
         tag_columns.append(np.full(len(column), k, dtype=np.int64))
         tag_columns.append(inverse.astype(np.int64) + len(values))
         values.extend(originals[str(u)] for u in uniques)
-        del lookup
     tags = np.column_stack(tag_columns) if tag_columns else np.zeros((len(ids_arr), 0), dtype=np.int64)
     body = _features(polys, ids_arr, tags) if len(ids_arr) else b""
     header = _field(1, name.encode("utf-8")) + _varint((15 << 3) | 0) + _varint(2)

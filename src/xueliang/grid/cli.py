@@ -46,10 +46,10 @@ def client_fields(
 ) -> None:
     """Set the field whitelist of an API client for resident reads."""
     from xueliang.auth.principal import Principal
-    from xueliang.grid import service
+    from xueliang.grid.service import set_client_fields
 
     with unit_of_work() as db:
-        allowed = service.set_client_fields(
+        allowed = set_client_fields(
             db=db, principal=Principal.system("cli"), username=username, fields=fields.split(",")
         )
     console.print(f"{username}: {', '.join(allowed)}")

@@ -213,19 +213,17 @@ class TileService:
         self._signature: tuple[Any, ...] | None = None
         self._checked = 0.0
 
-    def _registry_signature(self) -> tuple[Any, ...]:
-        with self.engine.connect() as conn:
-            return tuple(conn.execute(select(func.max(t.id))).scalar() for t in (AdminArea, Grid, Building))
+    @staticmethod
+    def _registry_signature(conn: Connection) -> tuple[Any, ...]:
+        return tuple(conn.execute(select(func.max(t.id))).scalar() for t in (AdminArea, Grid, Building))
 
-    def _current_source(self) -> TileSource:
+    def _current_source(self, conn: Connection) -> TileSource:
         now = time.monotonic()
         if self._source is None or now - self._checked > RECHECK_SECONDS:
             signature = self._registry_signature(conn)
             self._checked = now
             if self._source is None or signature != self._signature:
-                self._source = (
-                    PostgisTiles(self.engine) if self.kind == "postgis" else MemoryTiles(self.engine)
-                )
+                self._source = PostgisTiles() if self.kind == "postgis" else MemoryTiles(conn)
                 self._signature = signature
                 self._cache.clear()
         return self._source
