@@ -51,3 +51,46 @@ def traffic(
     with steps(not quiet) as st:
         files = generate_traffic(out, seed, scale, start, hours, st)
     typer.echo(f"wrote {len(files)} files to {out} in {time.perf_counter() - started:.1f} s")
+
+
+@sim_app.command("viid-push")
+def viid_push(
+    url: Annotated[str, typer.Option(help="Base URL of the platform.")] = "http://127.0.0.1:8000",
+    devices: Annotated[int, typer.Option(help="Devices to simulate (the first N in the files).")] = 1490,
+    rate: Annotated[float, typer.Option(help="Objects per second overall; 0 = as fast as possible.")] = 2000,
+    from_: Annotated[Path, typer.Option("--from", help="A `sim traffic` folder.")] = Path("data/traffic"),
+    batch: Annotated[int, typer.Option(help="Objects per upload.")] = 100,
+    concurrency: Annotated[int, typer.Option(help="Uploads in flight.")] = 8,
+    password: Annotated[str, typer.Option(help="Digest password; empty = the registry's derived one.")] = "",
+    limit: Annotated[int, typer.Option(help="Stop after about this many objects (0 = all).")] = 0,
+    acked_out: Annotated[Path | None, typer.Option(help="Write acknowledged object ids here.")] = None,
+) -> None:
+    """Register devices with Digest, keep them alive, push GA/T 1400 batches; report rate and latency."""
+    import asyncio
+
+    from xueliang.camera.service import derived_device_secret
+    from xueliang.core.config import get_settings
+    from xueliang.sim.viid_push import push
+
+    key = "" if password else get_settings().effective_secret()
+
+    def secret(device: str) -> str:
+        return password or derived_device_secret(key=key, device_id=device)
+
+    report = asyncio.run(
+        push(
+            url=url,
+            folder=from_,
+            devices=devices,
+            rate=rate,
+            size=batch,
+            concurrency=concurrency,
+            password=secret,
+            limit=limit,
+        )
+    )
+    if acked_out is not None:
+        acked_out.write_text("\n".join(report.acked_ids) + "\n", encoding="utf-8")
+    typer.echo(report.summary())
+    if report.refused:
+        raise typer.Exit(1)
