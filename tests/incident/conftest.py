@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from tests.factories import make_user
 from xueliang.auth import service as auth_service
+from xueliang.auth.enums import ROLE_SEEDS
 from xueliang.auth.principal import Principal
 from xueliang.core.config import Settings
 from xueliang.incident.dependencies import get_locator
@@ -78,8 +79,11 @@ def world(db: Session) -> World:
     db.flush()
 
     def p(roles: tuple[str, ...], org: int | None = None) -> Principal:
-        user = make_user(db, roles=roles, org_unit_id=org)
-        return auth_service.principal_for(db=db, user=user)
+        """Service tests need no password hashing: principals as the auth service would build them."""
+        perms = frozenset(str(x) for role in roles for x in ROLE_SEEDS[role][1])
+        return Principal(
+            user_id=None, username=roles[0], roles=frozenset(roles), permissions=perms, org_unit_id=org
+        )
 
     return World(
         department_id=dept.id,
@@ -87,7 +91,7 @@ def world(db: Session) -> World:
         dispatcher=p(("dispatcher",)),
         handler=p(("department_handler",), dept.id),
         other_handler=p(("department_handler",), other.id),
-        worker=p(("grid_worker",)),
+        worker=auth_service.principal_for(db=db, user=make_user(db, roles=("grid_worker",))),
         viewer=p(("viewer",)),
     )
 
