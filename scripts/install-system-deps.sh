@@ -8,7 +8,7 @@ if [ "$profile" = "test" ]; then
   pkgs+=(chromium postgresql-15-postgis-3 nats-server)
   # camera simulator (GStreamer RTSP server, system python gi), ffmpeg, vtest.avi (docs/video.md)
   pkgs+=(gir1.2-gst-rtsp-server-1.0 python3-gi gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
-    gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-tools ffmpeg opencv-doc)
+    gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-tools gstreamer1.0-x ffmpeg opencv-doc)
 fi
 missing=()
 for p in "${pkgs[@]}"; do

@@ -32,6 +32,8 @@ from xueliang.grid.router import tiles_router as grid_tiles_router
 from xueliang.incident import scheduled as incident_scheduled
 from xueliang.incident.open311 import router as open311_router
 from xueliang.incident.router import router as incident_router
+from xueliang.stream.plugins import make_manager
+from xueliang.stream.router import router as stream_router
 from xueliang.viewlib.dependencies import close_viewlib
 from xueliang.viid import scheduled as viid_scheduled
 from xueliang.viid.router import router as viid_router
@@ -49,6 +51,7 @@ DOMAIN_ROUTERS: tuple[APIRouter, ...] = (
     grid_tiles_router,
     camera_router,
     sharing_router,
+    stream_router,
     viid_router,
     incident_router,
     open311_router,
@@ -81,9 +84,11 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.bus, app.state.scheduler = bus, scheduler
     if settings.run_scheduler:
         scheduler.start()
+    app.state.relays.start()
     try:
         yield
     finally:
+        app.state.relays.stop()
         await scheduler.stop()
         await bus.close()
         close_viewlib(app.state)
@@ -106,6 +111,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sessionmaker = session_factory(app.state.engine)
     app.state.login_limiter = SlidingWindowLimiter(settings.login_rate_per_minute, 60)
     app.state.metrics = Metrics()
+    app.state.relays = make_manager(settings)  # live relays; started and stopped with the app
     install_error_handlers(app)
     for router in DOMAIN_ROUTERS:
         app.include_router(router)

@@ -94,3 +94,22 @@ def viid_push(
     typer.echo(report.summary())
     if report.refused:
         raise typer.Exit(1)
+
+
+@sim_app.command("cameras")
+def cameras(
+    count: Annotated[
+        int, typer.Option(min=1, max=256, help="Number of RTSP cameras (mounts /cam0 … /camN-1).")
+    ] = 4,
+    port: Annotated[int, typer.Option(help="RTSP port (TCP and UDP).")] = 8554,
+    host: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
+    pattern: Annotated[bool, typer.Option(help="A test pattern with a clock instead of vtest.avi.")] = False,
+) -> None:
+    """Serve N looping RTSP cameras (GStreamer RTSP server under /usr/bin/python3) until Ctrl-C."""
+    from xueliang.core.config import get_settings
+    from xueliang.sim.cameras_rtsp import PATTERN, CameraSimulator, main_loop, prepare_source
+
+    source = PATTERN if pattern else prepare_source(get_settings().data_dir / "sim")
+    simulator = CameraSimulator(count=count, source=source, port=port, host=host).start()
+    typer.echo(f"serving {count} cameras: {simulator.urls[0]} … {simulator.urls[-1]} ({Path(source).name})")
+    main_loop(simulator)
