@@ -58,7 +58,7 @@ class InAppNotifier:
             }
             for n in notices
         ]
-        db.execute(insert(Notification), rows)
+        db.execute(insert(Notification.__table__), rows)
 
 
 class WebhookNotifier:

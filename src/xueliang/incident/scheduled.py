@@ -94,9 +94,9 @@ def _record(db: Session, notifiers: Notifiers, rows: Sequence[Any], now: datetim
             supervisions.append(
                 {"incident_id": r.id, "at": now, "automatic": True, "stage": r.clock_stage, "note": message}
             )
-    db.execute(insert(IncidentEvent), events)
+    db.execute(insert(IncidentEvent.__table__), events)
     if supervisions:
-        db.execute(insert(Supervision), supervisions)
+        db.execute(insert(Supervision.__table__), supervisions)
         ids = [s["incident_id"] for s in supervisions]
         db.execute(
             update(I)
