@@ -12,9 +12,9 @@ import logging
 import urllib.request
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, cast
 
-from sqlalchemy import insert
+from sqlalchemy import Table, insert
 from sqlalchemy.orm import Session
 
 from xueliang.core.config import Settings
@@ -58,7 +58,7 @@ class InAppNotifier:
             }
             for n in notices
         ]
-        db.execute(insert(Notification.__table__), rows)
+        db.execute(insert(cast(Table, Notification.__table__)), rows)
 
 
 class WebhookNotifier:

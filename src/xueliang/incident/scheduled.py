@@ -14,9 +14,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import case, insert, update
+from sqlalchemy import Table, case, insert, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from xueliang.core.config import Settings
@@ -94,9 +94,9 @@ def _record(db: Session, notifiers: Notifiers, rows: Sequence[Any], now: datetim
             supervisions.append(
                 {"incident_id": r.id, "at": now, "automatic": True, "stage": r.clock_stage, "note": message}
             )
-    db.execute(insert(IncidentEvent.__table__), events)
+    db.execute(insert(cast(Table, IncidentEvent.__table__)), events)
     if supervisions:
-        db.execute(insert(Supervision.__table__), supervisions)
+        db.execute(insert(cast(Table, Supervision.__table__)), supervisions)
         ids = [s["incident_id"] for s in supervisions]
         db.execute(
             update(I)
