@@ -1,0 +1,74 @@
+"""Record stores: the clickhouse backend's SQL (through a fake client — no server here), the
+memory fake, the writer's dedupe, and the blob store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from tests.viewlib.helpers import motor_vehicle
+from xueliang.core.blobs import BlobStore
+from xueliang.viewlib.kinds import MOTOR_VEHICLE
+from xueliang.viewlib.parse import ParseOptions, parse_object
+from xueliang.viewlib.sql import RecordQuery
+from xueliang.viewlib.stores.clickhouse_store import ClickHouseStore
+from xueliang.viewlib.stores.memory_store import MemoryStore
+from xueliang.viewlib.writer import BatchWriter
+
+
+class FakeClient:
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, Any]] = []
+
+    def command(self, sql: str) -> None:
+        self.calls.append(("command", sql))
+
+    def query(self, sql: str, parameters: dict[str, Any]) -> Any:
+        self.calls.append(("query", (sql, parameters)))
+        return type("R", (), {"result_rows": [[0]]})()
+
+    def insert(
+        self, table: str, data: list[list[Any]], column_names: list[str], settings: dict[str, Any]
+    ) -> None:
+        self.calls.append(("insert", (table, column_names, len(data))))
+
+
+def _rows(n: int) -> list[dict[str, Any]]:
+    return [
+        parse_object(MOTOR_VEHICLE, motor_vehicle(i), ParseOptions(tz="Asia/Shanghai")).row for i in range(n)
+    ]
+
+
+def test_clickhouse_store__ddl_orders_by_plate_and_partitions_by_day() -> None:
+    client = FakeClient()
+    ClickHouseStore(client=client).ensure_schema()
+    ddl = next(sql for kind, sql in client.calls if kind == "command" and "motor_vehicle" in sql)
+    assert "ReplacingMergeTree" in ddl and "PARTITION BY toYYYYMMDD(event_time)" in ddl
+    assert "ORDER BY (plate_no, event_time, object_id)" in ddl
+
+
+def test_clickhouse_store__queries_use_parameters_not_values() -> None:
+    client = FakeClient()
+    store = ClickHouseStore(client=client)
+    store.page(MOTOR_VEHICLE, RecordQuery(equals={"plate_no": "湘A1'; DROP"}, limit=0))
+    store.insert(MOTOR_VEHICLE, _rows(3))
+    sql, params = client.calls[0][1]
+    assert "DROP" not in sql and params == {"p0": "湘A1'; DROP"}
+    assert client.calls[1] == ("insert", ("viewlib.motor_vehicle", list(_rows(1)[0]), 3))
+
+
+def test_writer__dedupes_within_and_across_batches() -> None:
+    store = MemoryStore()
+    writer = BatchWriter(store)
+    rows = _rows(5)
+    assert len(writer.write(MOTOR_VEHICLE, rows + rows[:2])) == 5
+    assert writer.write(MOTOR_VEHICLE, rows) == set()
+    writer.close()
+    assert store.page(MOTOR_VEHICLE, RecordQuery())[1] == 5
+
+
+def test_blob_store__content_addressed_and_idempotent(tmp_path: Path) -> None:
+    blobs = BlobStore(tmp_path)
+    sha = blobs.put(b"abc")
+    assert blobs.put(b"abc") == sha and blobs.get(sha) == b"abc"
+    assert blobs.path_of(sha).parent.name == sha[2:4]
