@@ -49,9 +49,11 @@ def upgrade() -> None:
         sa.Column("delivered_at", xueliang.core.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("last_error", sa.String(length=300), nullable=False),
         sa.ForeignKeyConstraint(
-            ["subscription_pk"], ["viid_subscription.id"],
-            name=op.f("fk_viid_outbox_subscription_pk_viid_subscription"), ondelete="CASCADE",
-        ),  # fmt: skip
+            ["subscription_pk"],
+            ["viid_subscription.id"],
+            name=op.f("fk_viid_outbox_subscription_pk_viid_subscription"),
+            ondelete="CASCADE",
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_viid_outbox")),
     )
     op.create_index("ix_viid_outbox_pending", "viid_outbox", ["subscription_pk", "delivered_at", "id"])
