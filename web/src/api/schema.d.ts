@@ -141,6 +141,661 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/cameras": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Search the cameras you may see */
+        get: operations["list_cameras_api_v1_cameras_get"];
+        put?: never;
+        /** Create Camera */
+        post: operations["create_camera_api_v1_cameras_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cameras/alarms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Admission alarms, newest first */
+        get: operations["alarms_api_v1_cameras_alarms_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cameras/catalog/departments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Catalog by department */
+        get: operations["department_tree_api_v1_cameras_catalog_departments_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cameras/catalog/nodes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Create Node */
+        post: operations["create_node_api_v1_cameras_catalog_nodes_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cameras/catalog/nodes/{node_id}/cameras": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Node Cameras */
+        get: operations["node_cameras_api_v1_cameras_catalog_nodes__node_id__cameras_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cameras/catalog/nodes/{node_id}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Place cameras under a catalog node */
+        post: operations["add_members_api_v1_cameras_catalog_nodes__node_id__members_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cameras/catalog/regions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Catalog by admin region, one level */
+        get: operations["region_tree_api_v1_cameras_catalog_regions_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cameras/devices/identity-check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Check a connecting device's identity; a refusal raises an alarm and is audited */
+        post: operations["identity_check_api_v1_cameras_devices_identity_check_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cameras/devices/{device_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Device */
+        get: operations["get_device_api_v1_cameras_devices__device_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cameras/devices/{device_id}/admit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Admit a device (安全准入) */
+        post: operations["admit_api_v1_cameras_devices__device_id__admit_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cameras/devices/{device_id}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Revoke */
+        post: operations["revoke_api_v1_cameras_devices__device_id__revoke_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cameras/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Export the cameras you may see (CSV or JSON, streamed) */
+        get: operations["export_api_v1_cameras_export_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cameras/{channel_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Camera */
+        get: operations["get_camera_api_v1_cameras__channel_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Update Camera */
+        patch: operations["update_camera_api_v1_cameras__channel_id__patch"];
+        trace?: never;
+    };
+    "/api/v1/cameras/{channel_id}/live": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start Live
+         * @description Start or join the camera's live relay; returns the HLS playlist URL for this viewer.
+         */
+        post: operations["start_live_api_v1_cameras__channel_id__live_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cameras/{channel_id}/live/{viewer}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Leave Live */
+        delete: operations["leave_live_api_v1_cameras__channel_id__live__viewer__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cameras/{channel_id}/public-links": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Create Public Link */
+        post: operations["create_public_link_api_v1_cameras__channel_id__public_links_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cameras/{channel_id}/snapshot": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Snapshot
+         * @description One keyframe of the stream as JPEG.
+         */
+        get: operations["snapshot_api_v1_cameras__channel_id__snapshot_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/grid/buildings/{building_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Building */
+        get: operations["get_building_api_v1_grid_buildings__building_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/grid/clients/{username}/fields": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set Client Fields
+         * @description Field whitelist of an API client (service user) for resident reads; needs ``user.manage``.
+         */
+        put: operations["set_client_fields_api_v1_grid_clients__username__fields_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/grid/grids": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Grids */
+        get: operations["list_grids_api_v1_grid_grids_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/grid/grids/{grid_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Grid */
+        get: operations["get_grid_api_v1_grid_grids__grid_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/grid/grids/{grid_id}/buildings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Buildings */
+        get: operations["list_buildings_api_v1_grid_grids__grid_id__buildings_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/grid/regions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Regions
+         * @description Admin areas under ``parent_id`` (top level when omitted) that the caller may see.
+         */
+        get: operations["list_regions_api_v1_grid_regions_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/grid/residents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search Residents
+         * @description Residents, masked; search by name prefix, or exactly by ID number or phone (keyed hash).
+         */
+        get: operations["search_residents_api_v1_grid_residents_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/grid/residents/export.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export Residents
+         * @description Masked residents as CSV; the first line is a watermark naming the user and the time.
+         */
+        get: operations["export_residents_api_v1_grid_residents_export_csv_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/grid/residents/{resident_id}/unmask": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Unmask Resident
+         * @description The clear ID number and/or phone: needs ``resident.unmask`` and a purpose; audited.
+         */
+        post: operations["unmask_resident_api_v1_grid_residents__resident_id__unmask_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/incidents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The inbox of the caller's role */
+        get: operations["list_incidents_api_v1_incidents_get"];
+        put?: never;
+        /** Report an incident (grid worker) */
+        post: operations["report_api_v1_incidents_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/incidents/categories": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Categories */
+        get: operations["list_categories_api_v1_incidents_categories_get"];
+        /** Create or replace a category */
+        put: operations["put_category_api_v1_incidents_categories_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/incidents/hotline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A 12345 work order (idempotent) */
+        post: operations["hotline_order_api_v1_incidents_hotline_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/incidents/hotline/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Bulk import of 12345 work orders from an .xlsx body */
+        post: operations["hotline_import_api_v1_incidents_hotline_import_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/incidents/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My in-app notifications */
+        get: operations["my_notifications_api_v1_incidents_notifications_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/incidents/routing-rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Route a category (in a region) to a department */
+        put: operations["put_routing_rule_api_v1_incidents_routing_rules_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/incidents/time-limits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Effective time-limit rules (defaults and overrides) */
+        get: operations["list_time_limits_api_v1_incidents_time_limits_get"];
+        /** Set one time-limit rule */
+        put: operations["put_time_limit_api_v1_incidents_time_limits_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/incidents/uploads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Upload a photo (raw body) */
+        post: operations["upload_photo_api_v1_incidents_uploads_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/incidents/{incident_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Incident */
+        get: operations["get_incident_api_v1_incidents__incident_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/incidents/{incident_id}/actions/{action}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Run one action */
+        post: operations["run_action_api_v1_incidents__incident_id__actions__action__post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/incidents/{incident_id}/approvals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Approvals */
+        get: operations["list_approvals_api_v1_incidents__incident_id__approvals_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/org-units": {
         parameters: {
             query?: never;
@@ -159,6 +814,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/public/{token}/live": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Public Live
+         * @description Watch a public camera through a signed link (no login); capped viewers.
+         */
+        get: operations["public_live_api_v1_public__token__live_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/roles": {
         parameters: {
             query?: never;
@@ -168,6 +843,99 @@ export interface paths {
         };
         /** List Roles */
         get: operations["list_roles_api_v1_roles_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sharing/catalog": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The catalog the caller is granted (peer sync) */
+        get: operations["sync_catalog_api_v1_sharing_catalog_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sharing/grants": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Grants */
+        get: operations["list_grants_api_v1_sharing_grants_get"];
+        put?: never;
+        /** Create Grant */
+        post: operations["create_grant_api_v1_sharing_grants_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sharing/grants/{grant_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke a grant (effective at once) */
+        delete: operations["revoke_grant_api_v1_sharing_grants__grant_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sharing/peers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Peers */
+        get: operations["list_peers_api_v1_sharing_peers_get"];
+        put?: never;
+        /**
+         * Create Peer
+         * @description Register a peer platform: a service account and its API token (shown once).
+         */
+        post: operations["create_peer_api_v1_sharing_peers_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tiles/{layer}/{z}/{x}/{y}.mvt": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Tile
+         * @description A vector tile of ``regions``, ``grids`` or ``buildings`` (z13+). Residents are never a layer.
+         */
+        get: operations["get_tile_api_v1_tiles__layer___z___x___y__mvt_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -229,10 +997,191 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/open311/v2/discovery.{fmt}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Open311 endpoint discovery */
+        get: operations["discovery_open311_v2_discovery__fmt__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/open311/v2/requests.{fmt}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Open311: query service requests */
+        get: operations["list_requests_open311_v2_requests__fmt__get"];
+        put?: never;
+        /** Open311: create a service request (form-encoded) */
+        post: operations["create_request_open311_v2_requests__fmt__post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/open311/v2/requests/{request_id}.{fmt}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Open311: one service request */
+        get: operations["get_request_open311_v2_requests__request_id___fmt__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/open311/v2/services.{fmt}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Open311 service list */
+        get: operations["services_open311_v2_services__fmt__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/open311/v2/services/{service_code}.{fmt}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Open311 service definition */
+        get: operations["service_definition_open311_v2_services__service_code___fmt__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/open311/v2/tokens/{token}.{fmt}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Open311: token → service request id */
+        get: operations["token_open311_v2_tokens__token___fmt__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * Action
+         * @enum {string}
+         */
+        Action: "submit" | "accept" | "reject" | "merge" | "answer" | "self_handle" | "dispatch" | "sign" | "reply" | "recall" | "request_return" | "request_extension" | "request_suspend" | "approve" | "deny" | "resume" | "verify_pass" | "verify_fail" | "callback" | "void" | "reopen" | "archive" | "supervise";
+        /** ActionInput */
+        ActionInput: {
+            /**
+             * Amount
+             * @description request_extension: how much longer.
+             */
+            amount?: number | null;
+            /**
+             * Approval Id
+             * @description approve/deny: the pending approval.
+             */
+            approval_id?: number | null;
+            /**
+             * Attachments
+             * @description Blob SHA-256 refs.
+             */
+            attachments?: string[];
+            /**
+             * Department Id
+             * @description dispatch: the handling department (else routed).
+             */
+            department_id?: number | null;
+            /**
+             * Master Id
+             * @description merge: the incident this one duplicates.
+             */
+            master_id?: number | null;
+            /**
+             * Opinion
+             * @description Opinion / reason, kept in the timeline.
+             * @default
+             */
+            opinion: string;
+            /** @description callback: the caller's satisfaction. */
+            satisfaction?: components["schemas"]["Satisfaction"] | null;
+            /** @description request_extension: unit of amount. */
+            unit?: components["schemas"]["TimeUnit"] | null;
+        };
+        /** AdmitInput */
+        AdmitInput: {
+            /** Bound Ip */
+            bound_ip?: string | null;
+            /** Bound Mac */
+            bound_mac?: string | null;
+            /**
+             * Cert Fingerprint
+             * @description SHA-256 of the device certificate.
+             */
+            cert_fingerprint?: string | null;
+            /**
+             * Secret
+             * @description Digest password; kept if omitted.
+             */
+            secret?: string | null;
+        };
+        /** AlarmRead */
+        AlarmRead: {
+            /** Client Ip */
+            client_ip: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Detail */
+            detail: string;
+            /** Device Id */
+            device_id: string;
+            /** Id */
+            id: number;
+            /** Kind */
+            kind: string;
+        };
         /** ApiTokenCreate */
         ApiTokenCreate: {
             /**
@@ -293,6 +1242,50 @@ export interface components {
             /** User Id */
             user_id: number;
         };
+        /** ApprovalOut */
+        ApprovalOut: {
+            /** Data */
+            data: {
+                [key: string]: unknown;
+            };
+            /** Decided At */
+            decided_at: string | null;
+            /** Id */
+            id: number;
+            /** Kind */
+            kind: string;
+            /** Reason */
+            reason: string;
+            /**
+             * Requested At
+             * Format: date-time
+             */
+            requested_at: string;
+            /** Status */
+            status: string;
+        };
+        /** AreaRead */
+        AreaRead: {
+            /** Area M2 */
+            area_m2: number | null;
+            /** Bbox */
+            bbox: [
+                number,
+                number,
+                number,
+                number
+            ];
+            /** Code */
+            code: string;
+            /** Id */
+            id: number;
+            /** Level */
+            level: string;
+            /** Name */
+            name: string;
+            /** Parent Id */
+            parent_id: number | null;
+        };
         /** AuditEntryRead */
         AuditEntryRead: {
             /** Action */
@@ -329,10 +1322,707 @@ export interface components {
             /** Result Count */
             result_count: number | null;
         };
+        /** BuildingDetail */
+        BuildingDetail: {
+            /** Address */
+            address: string | null;
+            /** Address Code */
+            address_code: string | null;
+            /** Declared Units */
+            declared_units: number | null;
+            /** Estate Name */
+            estate_name: string | null;
+            /** Floors Above */
+            floors_above: number | null;
+            /** Grid Id */
+            grid_id: number | null;
+            /** Housing Units */
+            housing_units: components["schemas"]["HousingUnitRead"][];
+            /** Id */
+            id: number;
+            /** Lat */
+            lat: number;
+            /** Lon */
+            lon: number;
+            /** Number */
+            number: string | null;
+            /** Use */
+            use: string | null;
+        };
+        /** BuildingRead */
+        BuildingRead: {
+            /** Address */
+            address: string | null;
+            /** Address Code */
+            address_code: string | null;
+            /** Declared Units */
+            declared_units: number | null;
+            /** Estate Name */
+            estate_name: string | null;
+            /** Floors Above */
+            floors_above: number | null;
+            /** Grid Id */
+            grid_id: number | null;
+            /** Id */
+            id: number;
+            /** Lat */
+            lat: number;
+            /** Lon */
+            lon: number;
+            /** Number */
+            number: string | null;
+            /** Use */
+            use: string | null;
+        };
+        /**
+         * CatalogKind
+         * @enum {string}
+         */
+        CatalogKind: "business_group" | "virtual_org";
+        /** CatalogNodeCreate */
+        CatalogNodeCreate: {
+            kind: components["schemas"]["CatalogKind"];
+            /** Name */
+            name: string;
+            /**
+             * Node Id
+             * @description 20 digits, type code 215 (business group) or 216 (virtual organisation).
+             */
+            node_id: string;
+            /** Org Unit Id */
+            org_unit_id?: number | null;
+            /** Parent Id */
+            parent_id?: string | null;
+        };
+        /** CatalogNodeRead */
+        CatalogNodeRead: {
+            /** Kind */
+            kind: string;
+            /** Name */
+            name: string;
+            /** Node Id */
+            node_id: string;
+            /** Org Unit Id */
+            org_unit_id: number | null;
+            /** Parent Id */
+            parent_id?: string | null;
+        };
+        /** CategoryInput */
+        CategoryInput: {
+            /** Attributes */
+            attributes?: {
+                [key: string]: unknown;
+            }[];
+            /** Code */
+            code: string;
+            /** Department Id */
+            department_id?: number | null;
+            /**
+             * Description
+             * @default
+             */
+            description: string;
+            /**
+             * Group Name
+             * @default
+             */
+            group_name: string;
+            /**
+             * Keywords
+             * @default
+             */
+            keywords: string;
+            /**
+             * Kind
+             * @default city_management
+             */
+            kind: string;
+            /** Name */
+            name: string;
+            /**
+             * Public
+             * @default true
+             */
+            public: boolean;
+        };
+        /** CategoryOut */
+        CategoryOut: {
+            /** Code */
+            code: string;
+            /** Department Id */
+            department_id: number | null;
+            /** Group Name */
+            group_name: string;
+            /** Kind */
+            kind: string;
+            /** Name */
+            name: string;
+            /** Public */
+            public: boolean;
+        };
+        /** ChannelCreate */
+        ChannelCreate: {
+            /**
+             * Channel Id
+             * @description GB/T 28181 20-digit channel id (validated: digits, type code).
+             */
+            channel_id: string;
+            /**
+             * Device Id
+             * @description Device the channel belongs to; default: itself (an IPC).
+             */
+            device_id?: string | null;
+            /** Grid Code */
+            grid_code?: string | null;
+            /**
+             * Is Public
+             * @default false
+             */
+            is_public: boolean;
+            /** @default ordinary */
+            kind: components["schemas"]["ChannelKind"];
+            /** Latitude */
+            latitude?: number | null;
+            /** Longitude */
+            longitude?: number | null;
+            /**
+             * Main Stream Url
+             * @description Stored encrypted, never echoed.
+             */
+            main_stream_url?: string | null;
+            /** Name */
+            name: string;
+            /** Org Unit Id */
+            org_unit_id?: number | null;
+            /** @default own */
+            owner: components["schemas"]["Owner"];
+            /**
+             * Ptz
+             * @default false
+             */
+            ptz: boolean;
+            /** Region Code */
+            region_code?: string | null;
+            /**
+             * Sub Stream Url
+             * @description Stored encrypted, never echoed.
+             */
+            sub_stream_url?: string | null;
+        };
+        /**
+         * ChannelKind
+         * @enum {string}
+         */
+        ChannelKind: "face_capture" | "checkpoint" | "ordinary" | "traffic" | "legacy";
+        /** ChannelRead */
+        ChannelRead: {
+            /** Channel Id */
+            channel_id: string;
+            /** Device Id */
+            device_id?: string | null;
+            /** Grid Code */
+            grid_code: string | null;
+            /**
+             * Has Main Stream
+             * @default false
+             */
+            has_main_stream: boolean;
+            /**
+             * Has Sub Stream
+             * @default false
+             */
+            has_sub_stream: boolean;
+            /** Is Public */
+            is_public: boolean;
+            /** Kind */
+            kind: string;
+            /** Latitude */
+            latitude: number | null;
+            /** Longitude */
+            longitude: number | null;
+            /** Name */
+            name: string;
+            /** Org Unit Id */
+            org_unit_id: number | null;
+            /** Owner */
+            owner: string;
+            /** Ptz */
+            ptz: boolean;
+            /** Region Code */
+            region_code: string | null;
+            /** Status */
+            status: string;
+            /** Tollgate Id */
+            tollgate_id?: string | null;
+        };
+        /** ChannelUpdate */
+        ChannelUpdate: {
+            /** Grid Code */
+            grid_code?: string | null;
+            /** Is Public */
+            is_public?: boolean | null;
+            kind?: components["schemas"]["ChannelKind"] | null;
+            /** Latitude */
+            latitude?: number | null;
+            /** Longitude */
+            longitude?: number | null;
+            /** Main Stream Url */
+            main_stream_url?: string | null;
+            /** Name */
+            name?: string | null;
+            /** Org Unit Id */
+            org_unit_id?: number | null;
+            owner?: components["schemas"]["Owner"] | null;
+            /** Ptz */
+            ptz?: boolean | null;
+            /** Region Code */
+            region_code?: string | null;
+            /** Sub Stream Url */
+            sub_stream_url?: string | null;
+        };
+        /** ClientFields */
+        ClientFields: {
+            /** Fields */
+            fields: string[];
+        };
+        /** ClientFieldsRead */
+        ClientFieldsRead: {
+            /** Fields */
+            fields: string[];
+            /** Username */
+            username: string;
+        };
+        /** DeviceRead */
+        DeviceRead: {
+            /** Admission */
+            admission: string;
+            /** Bound Ip */
+            bound_ip: string | null;
+            /** Bound Mac */
+            bound_mac: string | null;
+            /** Cert Fingerprint */
+            cert_fingerprint: string | null;
+            /** Device Id */
+            device_id: string;
+            /**
+             * Has Secret
+             * @default false
+             */
+            has_secret: boolean;
+            /** Kind */
+            kind: string;
+            /** Last Keepalive At */
+            last_keepalive_at: string | null;
+            /** Name */
+            name: string;
+            /** Owner */
+            owner: string;
+            /** Registered At */
+            registered_at: string | null;
+            /** Status */
+            status: string;
+        };
+        /** EventOut */
+        EventOut: {
+            /** Action */
+            action: string;
+            /** Actor Name */
+            actor_name: string;
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** Attachments */
+            attachments: string[];
+            /** Data */
+            data: {
+                [key: string]: unknown;
+            };
+            /** From State */
+            from_state: string | null;
+            /** Id */
+            id: number;
+            /** Opinion */
+            opinion: string;
+            /** To State */
+            to_state: string | null;
+        };
+        /** GrantCreate */
+        GrantCreate: {
+            /** Channel Id */
+            channel_id?: string | null;
+            /** Node Id */
+            node_id?: string | null;
+            /** Org Unit Id */
+            org_unit_id?: number | null;
+            /** Peer Platform Id */
+            peer_platform_id?: string | null;
+            /** Region Code */
+            region_code?: string | null;
+            /** Rights */
+            rights: components["schemas"]["Right"][];
+            /** Valid From */
+            valid_from?: string | null;
+            /** Valid Until */
+            valid_until?: string | null;
+        };
+        /** GrantRead */
+        GrantRead: {
+            /** Channel Pk */
+            channel_pk: number | null;
+            /** Created By */
+            created_by: string;
+            /** Id */
+            id: number;
+            /** Node Pk */
+            node_pk: number | null;
+            /** Org Unit Id */
+            org_unit_id: number | null;
+            /** Peer Pk */
+            peer_pk: number | null;
+            /** Region Code */
+            region_code: string | null;
+            /** Revoked At */
+            revoked_at: string | null;
+            /** Rights */
+            rights: string;
+            /**
+             * Valid From
+             * Format: date-time
+             */
+            valid_from: string;
+            /** Valid Until */
+            valid_until: string | null;
+        };
+        /** GridCounts */
+        GridCounts: {
+            /** Buildings */
+            buildings: number;
+            /** Housing Units */
+            housing_units: number;
+            /** Residents */
+            residents: number;
+        };
+        /** GridDetail */
+        GridDetail: {
+            /** Area M2 */
+            area_m2: number | null;
+            /** Bbox */
+            bbox: [
+                number,
+                number,
+                number,
+                number
+            ];
+            /** Code */
+            code: string;
+            /** Community Code */
+            community_code: string | null;
+            /** Community Id */
+            community_id: number | null;
+            counts: components["schemas"]["GridCounts"];
+            /** Id */
+            id: number;
+            /** Members */
+            members: components["schemas"]["MemberRead"][];
+            /** Name */
+            name: string;
+            /** Valid From */
+            valid_from: string | null;
+            /** Valid To */
+            valid_to: string | null;
+        };
+        /** GridRead */
+        GridRead: {
+            /** Area M2 */
+            area_m2: number | null;
+            /** Bbox */
+            bbox: [
+                number,
+                number,
+                number,
+                number
+            ];
+            /** Code */
+            code: string;
+            /** Community Id */
+            community_id: number | null;
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+            /** Valid From */
+            valid_from: string | null;
+            /** Valid To */
+            valid_to: string | null;
+        };
         /** HTTPValidationError */
         HTTPValidationError: {
             /** Detail */
             detail?: components["schemas"]["ValidationError"][];
+        };
+        /**
+         * HotlineOrderInput
+         * @description A 12345 work order (工单). Re-sending the same order_no returns the same incident.
+         */
+        HotlineOrderInput: {
+            /**
+             * Address
+             * @default
+             */
+            address: string;
+            /**
+             * Category Code
+             * @description 工单类别
+             */
+            category_code: string;
+            /**
+             * Contact Name
+             * @description 联系人
+             * @default
+             */
+            contact_name: string;
+            /**
+             * Contact Phone
+             * @description 联系电话
+             * @default
+             */
+            contact_phone: string;
+            /**
+             * Description
+             * @description 问题描述
+             */
+            description: string;
+            /**
+             * Instructions
+             * @description 转办意见
+             * @default
+             */
+            instructions: string;
+            location?: components["schemas"]["Location"] | null;
+            /**
+             * Order No
+             * @description 工单编号
+             */
+            order_no: string;
+            /**
+             * Received At
+             * @description 接收时间
+             */
+            received_at?: string | null;
+            /**
+             * Title
+             * @default
+             */
+            title: string;
+            /**
+             * @description 紧急程度
+             * @default normal
+             */
+            urgency: components["schemas"]["Urgency"];
+        };
+        /** HousingUnitRead */
+        HousingUnitRead: {
+            /** Address Code */
+            address_code: string | null;
+            /** Area M2 */
+            area_m2: number | null;
+            /** Building Id */
+            building_id: number;
+            /** Entrance */
+            entrance: string | null;
+            /** Floor */
+            floor: number | null;
+            /** Id */
+            id: number;
+            /** Occupancy */
+            occupancy: string | null;
+            /** Room */
+            room: string | null;
+        };
+        /** IdentityCheck */
+        IdentityCheck: {
+            /** Cert Fingerprint */
+            cert_fingerprint?: string | null;
+            /** Client Ip */
+            client_ip?: string | null;
+            /** Device Id */
+            device_id: string;
+            /** Mac */
+            mac?: string | null;
+            /** Secret */
+            secret?: string | null;
+        };
+        /** IncidentDetail */
+        IncidentDetail: {
+            /** Address */
+            address: string;
+            /** Alert Level */
+            alert_level: number;
+            /** Allowed Actions */
+            allowed_actions: string[];
+            /** Category Code */
+            category_code: string;
+            /** Clock Due At */
+            clock_due_at: string | null;
+            /** Clock Stage */
+            clock_stage: string | null;
+            /** Community Code */
+            community_code: string | null;
+            /** Department Id */
+            department_id: number | null;
+            /** Description */
+            description: string;
+            /**
+             * Duplicates
+             * @description Suggested duplicates (intake).
+             */
+            duplicates?: number[];
+            /** Extension Count */
+            extension_count: number;
+            /** External No */
+            external_no: string | null;
+            /** Grid Code */
+            grid_code: string | null;
+            /** Id */
+            id: number;
+            /** Lat */
+            lat: number | null;
+            /** Lon */
+            lon: number | null;
+            /** Master Id */
+            master_id: number | null;
+            /** Photos */
+            photos: string[];
+            /** Reopen Count */
+            reopen_count: number;
+            /** Reported At */
+            reported_at: string | null;
+            /** Reporter Name Masked */
+            reporter_name_masked: string | null;
+            /** Reporter Phone Masked */
+            reporter_phone_masked: string | null;
+            /** Returned Count */
+            returned_count: number;
+            /** Rework Count */
+            rework_count: number;
+            /** Satisfaction */
+            satisfaction: string | null;
+            /** Self Handled */
+            self_handled: boolean;
+            /** Source */
+            source: string;
+            /** Stages */
+            stages: components["schemas"]["StageOut"][];
+            /** State */
+            state: string;
+            /** Supervision Count */
+            supervision_count: number;
+            /** Timeline */
+            timeline: components["schemas"]["EventOut"][];
+            /** Title */
+            title: string;
+            /** Town Code */
+            town_code: string | null;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Urgency */
+            urgency: string;
+        };
+        /** IncidentOut */
+        IncidentOut: {
+            /** Address */
+            address: string;
+            /** Alert Level */
+            alert_level: number;
+            /** Category Code */
+            category_code: string;
+            /** Clock Due At */
+            clock_due_at: string | null;
+            /** Clock Stage */
+            clock_stage: string | null;
+            /** Community Code */
+            community_code: string | null;
+            /** Department Id */
+            department_id: number | null;
+            /** Description */
+            description: string;
+            /** Extension Count */
+            extension_count: number;
+            /** External No */
+            external_no: string | null;
+            /** Grid Code */
+            grid_code: string | null;
+            /** Id */
+            id: number;
+            /** Lat */
+            lat: number | null;
+            /** Lon */
+            lon: number | null;
+            /** Master Id */
+            master_id: number | null;
+            /** Photos */
+            photos: string[];
+            /** Reopen Count */
+            reopen_count: number;
+            /** Reported At */
+            reported_at: string | null;
+            /** Reporter Name Masked */
+            reporter_name_masked: string | null;
+            /** Reporter Phone Masked */
+            reporter_phone_masked: string | null;
+            /** Returned Count */
+            returned_count: number;
+            /** Rework Count */
+            rework_count: number;
+            /** Satisfaction */
+            satisfaction: string | null;
+            /** Self Handled */
+            self_handled: boolean;
+            /** Source */
+            source: string;
+            /** State */
+            state: string;
+            /** Supervision Count */
+            supervision_count: number;
+            /** Title */
+            title: string;
+            /** Town Code */
+            town_code: string | null;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Urgency */
+            urgency: string;
+        };
+        /** LiveRead */
+        LiveRead: {
+            /** Channel Id */
+            channel_id: string;
+            /** Playlist Url */
+            playlist_url: string;
+            /**
+             * State
+             * @description live (the playlist may take one segment, ~2 s, to appear).
+             */
+            state: string;
+            /** Viewer Id */
+            viewer_id: string;
+            /** Viewers */
+            viewers: number;
+        };
+        /** Location */
+        Location: {
+            /** Lat */
+            lat: number;
+            /** Lon */
+            lon: number;
         };
         /** LoginRequest */
         LoginRequest: {
@@ -340,6 +2030,44 @@ export interface components {
             password: string;
             /** Username */
             username: string;
+        };
+        /** MemberRead */
+        MemberRead: {
+            /** Display Name */
+            display_name: string;
+            /** Role */
+            role: string;
+            /** User Id */
+            user_id: number;
+            /** Username */
+            username: string;
+            /** Valid From */
+            valid_from: string | null;
+            /** Valid To */
+            valid_to: string | null;
+        };
+        /** MembersInput */
+        MembersInput: {
+            /** Channel Ids */
+            channel_ids: string[];
+        };
+        /** NotificationOut */
+        NotificationOut: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Id */
+            id: number;
+            /** Incident Id */
+            incident_id: number;
+            /** Kind */
+            kind: string;
+            /** Message */
+            message: string;
+            /** Read At */
+            read_at: string | null;
         };
         /** OrgUnitCreate */
         OrgUnitCreate: {
@@ -368,10 +2096,99 @@ export interface components {
             /** Parent Id */
             parent_id: number | null;
         };
+        /**
+         * Owner
+         * @enum {string}
+         */
+        Owner: "own" | "social";
         /** Page[AuditEntryRead] */
         Page_AuditEntryRead_: {
             /** Items */
             items: components["schemas"]["AuditEntryRead"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /**
+             * Total
+             * @description Number of items matching the query.
+             */
+            total: number;
+        };
+        /** Page[BuildingRead] */
+        Page_BuildingRead_: {
+            /** Items */
+            items: components["schemas"]["BuildingRead"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /**
+             * Total
+             * @description Number of items matching the query.
+             */
+            total: number;
+        };
+        /** Page[ChannelRead] */
+        Page_ChannelRead_: {
+            /** Items */
+            items: components["schemas"]["ChannelRead"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /**
+             * Total
+             * @description Number of items matching the query.
+             */
+            total: number;
+        };
+        /** Page[GridRead] */
+        Page_GridRead_: {
+            /** Items */
+            items: components["schemas"]["GridRead"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /**
+             * Total
+             * @description Number of items matching the query.
+             */
+            total: number;
+        };
+        /** Page[IncidentOut] */
+        Page_IncidentOut_: {
+            /** Items */
+            items: components["schemas"]["IncidentOut"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /**
+             * Total
+             * @description Number of items matching the query.
+             */
+            total: number;
+        };
+        /** Page[ResidentRead] */
+        Page_ResidentRead_: {
+            /** Items */
+            items: components["schemas"]["ResidentRead"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /**
+             * Total
+             * @description Number of items matching the query.
+             */
+            total: number;
+        };
+        /** Page[SyncItem] */
+        Page_SyncItem_: {
+            /** Items */
+            items: components["schemas"]["SyncItem"][];
             /** Limit */
             limit: number;
             /** Offset */
@@ -403,6 +2220,162 @@ export interface components {
             /** New Password */
             new_password: string;
         };
+        /** PeerCreate */
+        PeerCreate: {
+            kind: components["schemas"]["PeerKind"];
+            /** Name */
+            name: string;
+            /**
+             * Platform Id
+             * @description 20-digit platform id, type code 200 (SIP server / platform).
+             */
+            platform_id: string;
+            /**
+             * Token Days
+             * @description Token validity; null = no expiry.
+             * @default 365
+             */
+            token_days: number | null;
+        };
+        /** PeerCreated */
+        PeerCreated: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Enabled */
+            enabled: boolean;
+            /** Id */
+            id: number;
+            /** Kind */
+            kind: string;
+            /** Name */
+            name: string;
+            /** Platform Id */
+            platform_id: string;
+            /**
+             * Token
+             * @description The peer's API token; shown once.
+             */
+            token: string;
+        };
+        /**
+         * PeerKind
+         * @enum {string}
+         */
+        PeerKind: "master" | "sub" | "department";
+        /** PeerRead */
+        PeerRead: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Enabled */
+            enabled: boolean;
+            /** Id */
+            id: number;
+            /** Kind */
+            kind: string;
+            /** Name */
+            name: string;
+            /** Platform Id */
+            platform_id: string;
+        };
+        /** PublicLinkCreate */
+        PublicLinkCreate: {
+            /**
+             * Ttl Seconds
+             * @description Validity; at most XUELIANG_STREAM_PUBLIC_LINK_MAX_SECONDS.
+             * @default 3600
+             */
+            ttl_seconds: number;
+        };
+        /** PublicLinkRead */
+        PublicLinkRead: {
+            /** Channel Id */
+            channel_id: string;
+            /**
+             * Expires At
+             * Format: date-time
+             */
+            expires_at: string;
+            /** Url */
+            url: string;
+        };
+        /**
+         * ReportInput
+         * @description A grid worker's report (or a desk entry): location is required.
+         */
+        ReportInput: {
+            /**
+             * Address
+             * @default
+             */
+            address: string;
+            /** Category Code */
+            category_code: string;
+            /** Description */
+            description: string;
+            /**
+             * Draft
+             * @description Keep as draft (采集) instead of reporting it.
+             * @default false
+             */
+            draft: boolean;
+            location: components["schemas"]["Location"];
+            /** Photos */
+            photos?: string[];
+            /**
+             * Title
+             * @default
+             */
+            title: string;
+            /** @default normal */
+            urgency: components["schemas"]["Urgency"];
+        };
+        /**
+         * ResidentRead
+         * @description Masked by default (ID first 3 + last 4, phone 3 + 4); fields outside a client's whitelist are null.
+         */
+        ResidentRead: {
+            /** Birth Date */
+            birth_date?: string | null;
+            /** Gender */
+            gender?: string | null;
+            /** Grid Id */
+            grid_id?: number | null;
+            /** Household Id */
+            household_id?: number | null;
+            /** Housing Unit Id */
+            housing_unit_id?: number | null;
+            /** Id */
+            id?: number | null;
+            /**
+             * Id Number
+             * @description Masked ID number.
+             */
+            id_number?: string | null;
+            /** Id Number Valid */
+            id_number_valid?: boolean | null;
+            /** Name */
+            name?: string | null;
+            /**
+             * Phone
+             * @description Masked phone number.
+             */
+            phone?: string | null;
+            /** Relation To Head */
+            relation_to_head?: string | null;
+            /** Residence Type */
+            residence_type?: string | null;
+        };
+        /**
+         * Right
+         * @enum {string}
+         */
+        Right: "live" | "playback" | "snapshot" | "export";
         /** RoleRead */
         RoleRead: {
             /** Description */
@@ -412,6 +2385,23 @@ export interface components {
             /** Permissions */
             permissions: string[];
         };
+        /** RoutingRuleInput */
+        RoutingRuleInput: {
+            /** Category Code */
+            category_code: string;
+            /** Org Unit Id */
+            org_unit_id: number;
+            /**
+             * Region Prefix
+             * @default
+             */
+            region_prefix: string;
+        };
+        /**
+         * Satisfaction
+         * @enum {string}
+         */
+        Satisfaction: "satisfied" | "basically_satisfied" | "unsatisfied" | "no_answer";
         /** ScopeItem */
         ScopeItem: {
             kind: components["schemas"]["ScopeKind"];
@@ -423,6 +2413,108 @@ export interface components {
          * @enum {string}
          */
         ScopeKind: "region" | "grid" | "camera" | "org_unit";
+        /**
+         * Stage
+         * @enum {string}
+         */
+        Stage: "accept" | "dispatch" | "sign" | "handle" | "verify" | "callback";
+        /** StageOut */
+        StageOut: {
+            /** At */
+            at: string | null;
+            /** Due */
+            due: string | null;
+            /** On Time */
+            on_time: boolean | null;
+            stage: components["schemas"]["Stage"];
+        };
+        /**
+         * State
+         * @enum {string}
+         */
+        State: "draft" | "reported" | "accepted" | "dispatched" | "in_progress" | "suspended" | "handled" | "callback" | "closed" | "archived" | "rejected" | "merged" | "void";
+        /** SyncItem */
+        SyncItem: {
+            channel: components["schemas"]["ChannelRead"];
+            /**
+             * Nodes
+             * @description Catalog nodes the channel sits under.
+             */
+            nodes?: string[];
+            /** Rights */
+            rights: string[];
+        };
+        /** TimeLimitInput */
+        TimeLimitInput: {
+            /** Amount */
+            amount: number;
+            /**
+             * Category
+             * @default *
+             */
+            category: string;
+            stage: components["schemas"]["Stage"];
+            unit: components["schemas"]["TimeUnit"];
+            /**
+             * Urgency
+             * @default *
+             */
+            urgency: string;
+        };
+        /**
+         * TimeUnit
+         * @enum {string}
+         */
+        TimeUnit: "working_hours" | "working_days" | "natural_hours";
+        /** TreeNode */
+        TreeNode: {
+            /** Children */
+            children?: components["schemas"]["TreeNode"][];
+            /** Has Children */
+            has_children: boolean;
+            /**
+             * Key
+             * @description Region code, 'org:<id>' or a catalog node id.
+             */
+            key: string;
+            /**
+             * Kind
+             * @description region level, department, business_group or virtual_org.
+             */
+            kind: string;
+            /** Name */
+            name: string;
+            /** Online */
+            online: number;
+            /** Total */
+            total: number;
+        };
+        /** UnmaskRequest */
+        UnmaskRequest: {
+            /** Fields */
+            fields: ("id_number" | "phone")[];
+        };
+        /** UnmaskResult */
+        UnmaskResult: {
+            /** Id Number */
+            id_number?: string | null;
+            /** Phone */
+            phone?: string | null;
+            /** Resident Id */
+            resident_id: number;
+        };
+        /** UploadOut */
+        UploadOut: {
+            /** Sha256 */
+            sha256: string;
+            /** Size */
+            size: number;
+        };
+        /**
+         * Urgency
+         * @enum {string}
+         */
+        Urgency: "normal" | "urgent" | "emergency";
         /** UserAdminRead */
         UserAdminRead: {
             /**
@@ -783,6 +2875,1378 @@ export interface operations {
             };
         };
     };
+    list_cameras_api_v1_cameras_get: {
+        parameters: {
+            query?: {
+                /** @description Part of the name or id. */
+                q?: string | null;
+                kind?: string | null;
+                owner?: string | null;
+                /** @description Region code prefix. */
+                region?: string | null;
+                org_unit_id?: number | null;
+                status?: string | null;
+                is_public?: boolean | null;
+                offset?: number;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ChannelRead_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_camera_api_v1_cameras_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChannelCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    alarms_api_v1_cameras_alarms_get: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlarmRead"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    department_tree_api_v1_cameras_catalog_departments_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TreeNode"][];
+                };
+            };
+        };
+    };
+    create_node_api_v1_cameras_catalog_nodes_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CatalogNodeCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CatalogNodeRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    node_cameras_api_v1_cameras_catalog_nodes__node_id__cameras_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                node_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelRead"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    add_members_api_v1_cameras_catalog_nodes__node_id__members_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                node_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MembersInput"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: number;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    region_tree_api_v1_cameras_catalog_regions_get: {
+        parameters: {
+            query?: {
+                parent?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TreeNode"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    identity_check_api_v1_cameras_devices_identity_check_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IdentityCheck"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_device_api_v1_cameras_devices__device_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                device_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    admit_api_v1_cameras_devices__device_id__admit_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                device_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AdmitInput"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    revoke_api_v1_cameras_devices__device_id__revoke_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                device_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    export_api_v1_cameras_export_get: {
+        parameters: {
+            query?: {
+                format?: "csv" | "json";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_camera_api_v1_cameras__channel_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 20-digit GB/T 28181 channel id. */
+                channel_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    update_camera_api_v1_cameras__channel_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 20-digit GB/T 28181 channel id. */
+                channel_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChannelUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    start_live_api_v1_cameras__channel_id__live_post: {
+        parameters: {
+            query?: {
+                /** @description Case (案件) number. */
+                case_id?: string | null;
+                /** @description Why (needed for non-public cameras). */
+                purpose?: string | null;
+            };
+            header?: {
+                "x-case-id"?: string | null;
+                "x-purpose"?: string | null;
+            };
+            path: {
+                channel_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LiveRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description offline */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    leave_live_api_v1_cameras__channel_id__live__viewer__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                channel_id: string;
+                viewer: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_public_link_api_v1_cameras__channel_id__public_links_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                channel_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PublicLinkCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicLinkRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    snapshot_api_v1_cameras__channel_id__snapshot_get: {
+        parameters: {
+            query?: {
+                /** @description Case (案件) number. */
+                case_id?: string | null;
+                /** @description Why (needed for non-public cameras). */
+                purpose?: string | null;
+            };
+            header?: {
+                "x-case-id"?: string | null;
+                "x-purpose"?: string | null;
+            };
+            path: {
+                channel_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                    "image/jpeg": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_building_api_v1_grid_buildings__building_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                building_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BuildingDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    set_client_fields_api_v1_grid_clients__username__fields_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                username: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ClientFields"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientFieldsRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_grids_api_v1_grid_grids_get: {
+        parameters: {
+            query?: {
+                community_id?: number | null;
+                q?: string | null;
+                offset?: number;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_GridRead_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_grid_api_v1_grid_grids__grid_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                grid_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GridDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_buildings_api_v1_grid_grids__grid_id__buildings_get: {
+        parameters: {
+            query?: {
+                offset?: number;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                grid_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_BuildingRead_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_regions_api_v1_grid_regions_get: {
+        parameters: {
+            query?: {
+                parent_id?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AreaRead"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    search_residents_api_v1_grid_residents_get: {
+        parameters: {
+            query?: {
+                grid_id?: number | null;
+                name?: string | null;
+                id_number?: string | null;
+                phone?: string | null;
+                offset?: number;
+                limit?: number;
+                /** @description Case (案件) number. */
+                case_id?: string | null;
+                /** @description Why this look-up is made. */
+                purpose?: string | null;
+            };
+            header?: {
+                "x-case-id"?: string | null;
+                "x-purpose"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ResidentRead_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    export_residents_api_v1_grid_residents_export_csv_get: {
+        parameters: {
+            query?: {
+                grid_id?: number | null;
+                name?: string | null;
+                /** @description Case (案件) number. */
+                case_id?: string | null;
+                /** @description Why this look-up is made. */
+                purpose?: string | null;
+            };
+            header?: {
+                "x-case-id"?: string | null;
+                "x-purpose"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    unmask_resident_api_v1_grid_residents__resident_id__unmask_post: {
+        parameters: {
+            query?: {
+                /** @description Case (案件) number. */
+                case_id?: string | null;
+                /** @description Why this look-up is made. */
+                purpose?: string | null;
+            };
+            header?: {
+                "x-case-id"?: string | null;
+                "x-purpose"?: string | null;
+            };
+            path: {
+                resident_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UnmaskRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnmaskResult"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_incidents_api_v1_incidents_get: {
+        parameters: {
+            query?: {
+                state?: components["schemas"]["State"] | null;
+                mine?: boolean;
+                offset?: number;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_IncidentOut_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    report_api_v1_incidents_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReportInput"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IncidentDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_categories_api_v1_incidents_categories_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CategoryOut"][];
+                };
+            };
+        };
+    };
+    put_category_api_v1_incidents_categories_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CategoryInput"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CategoryOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    hotline_order_api_v1_incidents_hotline_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HotlineOrderInput"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IncidentDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    hotline_import_api_v1_incidents_hotline_import_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    my_notifications_api_v1_incidents_notifications_get: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationOut"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    put_routing_rule_api_v1_incidents_routing_rules_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RoutingRuleInput"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_time_limits_api_v1_incidents_time_limits_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    }[];
+                };
+            };
+        };
+    };
+    put_time_limit_api_v1_incidents_time_limits_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TimeLimitInput"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    upload_photo_api_v1_incidents_uploads_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadOut"];
+                };
+            };
+        };
+    };
+    get_incident_api_v1_incidents__incident_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                incident_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IncidentDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    run_action_api_v1_incidents__incident_id__actions__action__post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                incident_id: number;
+                action: components["schemas"]["Action"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ActionInput"] | null;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IncidentDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_approvals_api_v1_incidents__incident_id__approvals_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                incident_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalOut"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     list_org_units_api_v1_org_units_get: {
         parameters: {
             query?: never;
@@ -836,6 +4300,37 @@ export interface operations {
             };
         };
     };
+    public_live_api_v1_public__token__live_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LiveRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     list_roles_api_v1_roles_get: {
         parameters: {
             query?: never;
@@ -852,6 +4347,218 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RoleRead"][];
+                };
+            };
+        };
+    };
+    sync_catalog_api_v1_sharing_catalog_get: {
+        parameters: {
+            query?: {
+                offset?: number;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_SyncItem_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_grants_api_v1_sharing_grants_get: {
+        parameters: {
+            query?: {
+                active?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrantRead"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_grant_api_v1_sharing_grants_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GrantCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrantRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    revoke_grant_api_v1_sharing_grants__grant_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                grant_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrantRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_peers_api_v1_sharing_peers_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PeerRead"][];
+                };
+            };
+        };
+    };
+    create_peer_api_v1_sharing_peers_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PeerCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PeerCreated"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_tile_api_v1_tiles__layer___z___x___y__mvt_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                layer: string;
+                z: number;
+                x: number;
+                y: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -1003,6 +4710,228 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
+                };
+            };
+        };
+    };
+    discovery_open311_v2_discovery__fmt__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                fmt: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_requests_open311_v2_requests__fmt__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                fmt: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_request_open311_v2_requests__fmt__post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                fmt: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_request_open311_v2_requests__request_id___fmt__get: {
+        parameters: {
+            query?: {
+                extensions?: string;
+            };
+            header?: never;
+            path: {
+                request_id: string;
+                fmt: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    services_open311_v2_services__fmt__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                fmt: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    service_definition_open311_v2_services__service_code___fmt__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                service_code: string;
+                fmt: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    token_open311_v2_tokens__token___fmt__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+                fmt: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
