@@ -1,7 +1,7 @@
 """Turn one GA/T 1400 object into a record row, or a reason it is refused.
 
-Plain dicts and orjson only (no per-object pydantic on the hot path: see docs/viid.md for the
-measurement). The raw object is kept whole, minus identity fields the sender may not send and minus
+Plain dicts and orjson only (no per-object pydantic on the hot path; its cost was not measured
+separately). The raw object is kept whole, minus identity fields the sender may not send and minus
 base64 image ``Data``, which goes to the blob store and is replaced by ``BlobSha256``.
 """
 
