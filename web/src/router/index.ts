@@ -6,6 +6,7 @@ import type { MessageKey } from '@/i18n'
 import AppLayout from '@/layouts/AppLayout.vue'
 import AdminPage from '@/pages/admin/AdminPage.vue'
 import AuditPage from '@/pages/audit/AuditPage.vue'
+import GridMapPage from '@/pages/grid/GridMapPage.vue'
 import LoginPage from '@/pages/LoginPage.vue'
 import ModuleNotInstalledPage from '@/pages/ModuleNotInstalledPage.vue'
 import NotFoundPage from '@/pages/NotFoundPage.vue'
@@ -26,7 +27,7 @@ declare module 'vue-router' {
 }
 
 /** Domains whose module is installed: their own page instead of ModuleNotInstalledPage. */
-const INSTALLED_PAGES: Partial<Record<string, Component>> = { audit: AuditPage, admin: AdminPage }
+const INSTALLED_PAGES: Partial<Record<string, Component>> = { audit: AuditPage, admin: AdminPage, grid: GridMapPage }
 
 const domainRoutes: RouteRecordRaw[] = NAV_ITEMS.filter((item) => item.name !== 'overview').map(
   (item) => ({
