@@ -33,6 +33,7 @@ from xueliang.grid.validation import Rejected
 
 REPORT_COLUMNS = ("file", "line", "field", "reason", "action")
 DEFAULT_BATCH = 50_000
+SQLITE_CACHE_KB = 512 * 1024
 # (stems tried in order, suffixes, loader): the order is the order of dependencies
 PLAN: tuple[tuple[tuple[str, ...], tuple[str, ...], type[Any]], ...] = (
     (("admin_areas",), GEO_SUFFIXES, AreaLoader),
@@ -176,6 +177,9 @@ class Importer:
         report = Report(summary.report)  # type: ignore[arg-type]
         try:
             with self.engine.connect() as conn:
+                if conn.dialect.name == "sqlite":
+                    # the default 2 MB page cache makes index inserts of millions of rows seek on disk
+                    conn.exec_driver_sql(f"PRAGMA cache_size=-{SQLITE_CACHE_KB}")
                 self._run_files(conn, report, summary)
         finally:
             report.close()
