@@ -32,7 +32,9 @@ from xueliang.grid.router import tiles_router as grid_tiles_router
 from xueliang.incident import scheduled as incident_scheduled
 from xueliang.incident.open311 import router as open311_router
 from xueliang.incident.router import router as incident_router
+from xueliang.stream import scheduled as stream_scheduled
 from xueliang.stream.plugins import make_manager
+from xueliang.stream.recording_router import router as recording_router
 from xueliang.stream.router import router as stream_router
 from xueliang.viewlib.dependencies import close_viewlib
 from xueliang.viid import scheduled as viid_scheduled
@@ -52,6 +54,7 @@ DOMAIN_ROUTERS: tuple[APIRouter, ...] = (
     camera_router,
     sharing_router,
     stream_router,
+    recording_router,
     viid_router,
     incident_router,
     open311_router,
@@ -65,6 +68,7 @@ def register_jobs(
     audit_scheduled.register(scheduler, factory=factory)
     incident_scheduled.register(scheduler, factory=factory, settings=settings or get_settings())
     viid_scheduled.register(scheduler, factory=factory)
+    stream_scheduled.register(scheduler, factory=factory, settings=settings or get_settings())
 
 
 @asynccontextmanager
