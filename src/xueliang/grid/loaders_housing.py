@@ -157,6 +157,8 @@ class BuildingLoader:
     def _footprint(row: SourceRow, ctx: BatchContext) -> Any:
         if row.geom is None:
             return None
+        if row.geom.geom_type == "Polygon" and shapely.is_valid(row.geom) and not row.geom.is_empty:
+            return row.geom  # the common case, without the repair path
         try:
             geom, note = repair_polygonal(row.geom, "footprint")
         except Rejected as exc:
