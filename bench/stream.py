@@ -196,12 +196,10 @@ def main() -> None:
         ttf = np.array([t for t in ttfs + more if t == t])
         mb_s, speed, segments = recording_throughput(mp4, root)
     print(f"remux: {per_relay * 100:.2f} % of a core per relay → {1 / per_relay:.0f} relays per core")
-    print(
-        f"transcode: {per_transcode * 100:.1f} % of a core per stream → remux/transcode ratio {per_transcode / per_relay:.0f}x"
-    )
-    print(
-        f"time to first segment over {len(ttf)} starts: p50 {np.percentile(ttf, 50):.2f} s, p99 {np.percentile(ttf, 99):.2f} s"
-    )
+    ratio = per_transcode / per_relay
+    print(f"transcode: {per_transcode * 100:.1f} % of a core per stream → remux/transcode ratio {ratio:.0f}x")
+    p50, p99 = np.percentile(ttf, 50), np.percentile(ttf, 99)
+    print(f"time to first segment over {len(ttf)} starts: p50 {p50:.2f} s, p99 {p99:.2f} s")
     print(f"recording: {mb_s:.1f} MB/s written, {speed:.0f}x real time, {segments} segments indexed")
 
 
