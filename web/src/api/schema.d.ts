@@ -364,6 +364,26 @@ export interface paths {
         patch: operations["update_camera_api_v1_cameras__channel_id__patch"];
         trace?: never;
     };
+    "/api/v1/cameras/{channel_id}/clips": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Export Clip
+         * @description An MP4 of the range with the user and time burned in; always needs a case or purpose.
+         */
+        post: operations["export_clip_api_v1_cameras__channel_id__clips_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/cameras/{channel_id}/live": {
         parameters: {
             query?: never;
@@ -401,6 +421,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/cameras/{channel_id}/playback.m3u8": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Play a time range (HLS VOD) */
+        get: operations["playback_api_v1_cameras__channel_id__playback_m3u8_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/cameras/{channel_id}/public-links": {
         parameters: {
             query?: never;
@@ -412,6 +449,40 @@ export interface paths {
         put?: never;
         /** Create Public Link */
         post: operations["create_public_link_api_v1_cameras__channel_id__public_links_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cameras/{channel_id}/recording-plan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set Plan */
+        put: operations["set_plan_api_v1_cameras__channel_id__recording_plan_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cameras/{channel_id}/recordings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Recorded segments (timeline) */
+        get: operations["list_segments_api_v1_cameras__channel_id__recordings_get"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -827,6 +898,23 @@ export interface paths {
          */
         get: operations["public_live_api_v1_public__token__live_get"];
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/recording/retention/{group}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set Retention */
+        put: operations["set_retention_api_v1_recording_retention__group__put"];
         post?: never;
         delete?: never;
         options?: never;
@@ -2283,6 +2371,38 @@ export interface components {
             /** Platform Id */
             platform_id: string;
         };
+        /** PlanInput */
+        PlanInput: {
+            /**
+             * Enabled
+             * @default true
+             */
+            enabled: boolean;
+            /** Mode */
+            mode: string;
+            /**
+             * Retention Group
+             * @default default
+             */
+            retention_group: string;
+            /**
+             * Schedule
+             * @description Local time windows, e.g. "08:00-20:00,22:00-23:30".
+             * @default
+             */
+            schedule: string;
+        };
+        /** PlanRead */
+        PlanRead: {
+            /** Enabled */
+            enabled: boolean;
+            /** Mode */
+            mode: string;
+            /** Retention Group */
+            retention_group: string;
+            /** Schedule */
+            schedule: string;
+        };
         /** PublicLinkCreate */
         PublicLinkCreate: {
             /**
@@ -2371,6 +2491,16 @@ export interface components {
             /** Residence Type */
             residence_type?: string | null;
         };
+        /** RetentionInput */
+        RetentionInput: {
+            /**
+             * Max Age Days
+             * @default 30
+             */
+            max_age_days: number;
+            /** Max Bytes */
+            max_bytes?: number | null;
+        };
         /**
          * Right
          * @enum {string}
@@ -2413,6 +2543,25 @@ export interface components {
          * @enum {string}
          */
         ScopeKind: "region" | "grid" | "camera" | "org_unit";
+        /** SegmentRead */
+        SegmentRead: {
+            /** Bytes */
+            bytes: number;
+            /** Duration */
+            duration: number;
+            /**
+             * End At
+             * Format: date-time
+             */
+            end_at: string;
+            /** Id */
+            id: number;
+            /**
+             * Start At
+             * Format: date-time
+             */
+            start_at: string;
+        };
         /**
          * Stage
          * @enum {string}
@@ -3361,6 +3510,48 @@ export interface operations {
             };
         };
     };
+    export_clip_api_v1_cameras__channel_id__clips_post: {
+        parameters: {
+            query: {
+                start: string;
+                end: string;
+                /** @description Case (案件) number. */
+                case_id?: string | null;
+                /** @description Why (needed for non-public cameras). */
+                purpose?: string | null;
+            };
+            header?: {
+                "x-case-id"?: string | null;
+                "x-purpose"?: string | null;
+            };
+            path: {
+                channel_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                    "video/mp4": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     start_live_api_v1_cameras__channel_id__live_post: {
         parameters: {
             query?: {
@@ -3437,6 +3628,47 @@ export interface operations {
             };
         };
     };
+    playback_api_v1_cameras__channel_id__playback_m3u8_get: {
+        parameters: {
+            query: {
+                start: string;
+                end: string;
+                /** @description Case (案件) number. */
+                case_id?: string | null;
+                /** @description Why (needed for non-public cameras). */
+                purpose?: string | null;
+            };
+            header?: {
+                "x-case-id"?: string | null;
+                "x-purpose"?: string | null;
+            };
+            path: {
+                channel_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     create_public_link_api_v1_cameras__channel_id__public_links_post: {
         parameters: {
             query?: never;
@@ -3459,6 +3691,82 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PublicLinkRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    set_plan_api_v1_cameras__channel_id__recording_plan_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                channel_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PlanInput"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlanRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_segments_api_v1_cameras__channel_id__recordings_get: {
+        parameters: {
+            query: {
+                start: string;
+                end: string;
+                /** @description Case (案件) number. */
+                case_id?: string | null;
+                /** @description Why (needed for non-public cameras). */
+                purpose?: string | null;
+            };
+            header?: {
+                "x-case-id"?: string | null;
+                "x-purpose"?: string | null;
+            };
+            path: {
+                channel_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SegmentRead"][];
                 };
             };
             /** @description Validation Error */
@@ -4318,6 +4626,41 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["LiveRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    set_retention_api_v1_recording_retention__group__put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                group: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RetentionInput"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RetentionInput"];
                 };
             };
             /** @description Validation Error */
