@@ -147,3 +147,40 @@ def test_router_rules__categories_routing_time_limits(
     assert "tree.fallen" in [c["code"] for c in client.get(f"{BASE}/categories", headers=dispatcher).json()]
     bad = {**limit, "unit": "fortnights"}
     assert client.put(f"{BASE}/time-limits", json=bad, headers=dispatcher).status_code == 422
+
+
+def test_router_inbox_filters_map_layer_and_photos(
+    incident_app: FastAPI, client: TestClient, db: Session, world: World
+) -> None:
+    worker = _bearer(db, ("grid_worker",))
+    dispatcher = _bearer(db, ("dispatcher",))
+    outsider = _bearer(db, ("department_handler",), world.other_department_id)
+    db.commit()
+    jpeg = b"\xff\xd8\xff\xe0photo"
+    sha = client.post(f"{BASE}/uploads", content=jpeg, headers=worker).json()["sha256"]
+    first = client.post(BASE, json={**REPORT, "photos": [sha], "title": "井盖"}, headers=worker).json()
+    second = client.post(BASE, json={**REPORT, "description": "路灯不亮"}, headers=worker).json()
+    client.post(f"{BASE}/{first['id']}/actions/accept", headers=dispatcher)
+    client.post(f"{BASE}/{first['id']}/actions/supervise", json={"opinion": "快"}, headers=dispatcher)
+
+    def ids(**query: object) -> list[int]:
+        page = client.get(BASE, params=query, headers=dispatcher).json()
+        return [item["id"] for item in page["items"]]
+
+    assert ids(q="路灯") == [second["id"]] and ids(q=str(first["id"])) == [first["id"]]
+    assert ids(q="井盖") == [first["id"]]
+    assert ids(supervised=True) == [first["id"]] and ids(alert=1) == []
+    assert client.get(BASE, params={"alert": 9}, headers=dispatcher).status_code == 422
+
+    layer = client.get(f"{BASE}/geojson", headers=dispatcher).json()
+    assert layer["type"] == "FeatureCollection" and len(layer["features"]) == 2
+    feature = next(f for f in layer["features"] if f["id"] == first["id"])
+    assert feature["geometry"] == {"type": "Point", "coordinates": [112.98, 28.19]}
+    assert feature["properties"]["state"] == "accepted"
+    assert client.get(f"{BASE}/geojson", headers=outsider).json()["features"] == []
+
+    photo = client.get(f"{BASE}/{first['id']}/photos/{sha}", headers=dispatcher)
+    assert photo.status_code == 200 and photo.content == jpeg
+    assert photo.headers["content-type"] == "image/jpeg"
+    assert client.get(f"{BASE}/{second['id']}/photos/{sha}", headers=dispatcher).status_code == 404
+    assert client.get(f"{BASE}/{first['id']}/photos/{sha}", headers=outsider).status_code == 404

@@ -3,7 +3,7 @@ detail with timeline and allowed actions, one endpoint per action, categories an
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from sqlalchemy import or_, select
@@ -25,6 +25,7 @@ from xueliang.incident.schemas import (
     CategoryOut,
     HotlineOrderInput,
     IncidentDetail,
+    IncidentFeatureCollection,
     IncidentOut,
     NotificationOut,
     ReportInput,
@@ -37,6 +38,8 @@ from xueliang.incident.timelimits import load_rules
 router = APIRouter(prefix=f"{API_PREFIX}/incidents", tags=["incidents"])
 Reporter = Annotated[Principal, Depends(require(Permission.incident_report))]
 Dispatcher = Annotated[Principal, Depends(require(Permission.incident_dispatch))]
+AlertQuery = Annotated[int | None, Query(ge=1, le=3, description="Minimum alert level: 1 warning, 2 overdue")]
+SearchQuery = Annotated[str, Query(max_length=200, description="Search texts, order no, id")]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -88,14 +91,32 @@ def list_incidents(
     principal: CurrentPrincipal,
     state: State | None = None,
     mine: bool = False,
+    alert: AlertQuery = None,
+    supervised: Annotated[bool, Query(description="Only incidents under supervision (督办)")] = False,
+    q: SearchQuery = "",
     offset: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> Page[IncidentOut]:
     total, rows = service.list_incidents(
-        db=db, principal=principal, state=state, mine=mine, offset=offset, limit=limit
+        db=db,
+        principal=principal,
+        state=state,
+        mine=mine,
+        offset=offset,
+        limit=limit,
+        alert=alert,
+        supervised=supervised,
+        q=q,
     )
     items = [IncidentOut.model_validate(r) for r in rows]
     return Page(total=total, offset=offset, limit=limit, items=items)
+
+
+@router.get("/geojson", response_model=IncidentFeatureCollection, summary="Open incidents on the map")
+def map_layer(
+    db: SessionDep, principal: CurrentPrincipal, limit: Annotated[int, Query(ge=1, le=5000)] = 2000
+) -> dict[str, Any]:
+    return service.map_features(db=db, principal=principal, limit=limit)
 
 
 @router.get("/categories", response_model=list[CategoryOut])
@@ -151,6 +172,20 @@ def my_notifications(
 def get_incident(incident_id: int, db: SessionDep, principal: CurrentPrincipal) -> IncidentDetail:
     incident = service.get_visible(db=db, principal=principal, incident_id=incident_id)
     return service.detail(db=db, principal=principal, incident=incident)
+
+
+@router.get(
+    "/{incident_id}/photos/{sha}",
+    response_class=Response,
+    responses={200: {"content": {"image/*": {}}}},
+    summary="A photo or attachment of the incident",
+)
+def get_photo(
+    incident_id: int, sha: str, db: SessionDep, settings: SettingsDep, principal: CurrentPrincipal
+) -> Response:
+    data = service.photo(db=db, settings=settings, principal=principal, incident_id=incident_id, sha=sha)
+    headers = {"Cache-Control": "private, max-age=86400", "X-Content-Type-Options": "nosniff"}
+    return Response(data, media_type=service.photo_media_type(data), headers=headers)
 
 
 @router.get("/{incident_id}/approvals", response_model=list[ApprovalOut])

@@ -175,3 +175,31 @@ class NotificationOut(ReadModel):
 class UploadOut(ReadModel):
     sha256: str
     size: int
+
+
+class FeatureProperties(ReadModel):
+    id: int
+    state: str
+    category_code: str
+    urgency: str
+    title: str
+    alert_level: int
+
+
+class PointGeometry(ReadModel):
+    type: str = "Point"
+    coordinates: list[float]
+
+
+class IncidentFeature(ReadModel):
+    type: str = "Feature"
+    id: int
+    geometry: PointGeometry
+    properties: FeatureProperties
+
+
+class IncidentFeatureCollection(ReadModel):
+    """Open, located incidents as GeoJSON (a layer of the one map)."""
+
+    type: str = "FeatureCollection"
+    features: list[IncidentFeature]

@@ -5,19 +5,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from xueliang.audit import service as audit
 from xueliang.auth.enums import Permission, ScopeKind
 from xueliang.auth.principal import Principal
+from xueliang.core.blobs import BlobStore
 from xueliang.core.config import Settings
 from xueliang.core.exceptions import InvalidInputError, NotFoundError
 from xueliang.incident import flows, workflow
 from xueliang.incident.calendar import WorkCalendar, parse_calendar_csv, parse_periods, shipped_days
-from xueliang.incident.enums import Action, Stage
+from xueliang.incident.enums import OPEN, Action, Stage
 from xueliang.incident.models import CalendarDay, Category, Incident, IncidentEvent, TimeLimitRule
 from xueliang.incident.notify import Notifiers
 from xueliang.incident.schemas import (
@@ -77,14 +79,26 @@ def get_visible(*, db: Session, principal: Principal, incident_id: int) -> Incid
     return incident
 
 
-def list_incidents(
-    *, db: Session, principal: Principal, state: str | None, mine: bool, offset: int, limit: int
-) -> tuple[int, Sequence[Incident]]:
-    """The inbox: dispatchers see everything in their regions; handlers their department's;
-    grid workers their own reports and their grids'."""
+def _inbox_query(
+    *, principal: Principal, state: str | None, mine: bool, alert: int | None, supervised: bool, q: str
+) -> Select[Incident]:
     query = select(Incident)
     if state:
         query = query.where(Incident.state == state)
+    if alert is not None:
+        query = query.where(Incident.alert_level >= alert)
+    if supervised:
+        query = query.where(Incident.supervision_count > 0)
+    text = q.strip()
+    if text:
+        like = f"%{text}%"
+        match = or_(
+            Incident.title.ilike(like),
+            Incident.description.ilike(like),
+            Incident.address.ilike(like),
+            Incident.external_no.ilike(like),
+        )
+        query = query.where(or_(match, Incident.id == int(text)) if text.isdigit() else match)
     if not (principal.sees_everything or principal.has(Permission.incident_dispatch)) or mine:
         grids = sorted(principal.scopes.get(ScopeKind.grid, frozenset()))
         query = query.where(
@@ -92,9 +106,77 @@ def list_incidents(
             | (Incident.department_id == (principal.org_unit_id or -1))
             | Incident.grid_code.in_(grids)
         )
+    return query
+
+
+def list_incidents(
+    *,
+    db: Session,
+    principal: Principal,
+    state: str | None,
+    mine: bool,
+    offset: int,
+    limit: int,
+    alert: int | None = None,
+    supervised: bool = False,
+    q: str = "",
+) -> tuple[int, Sequence[Incident]]:
+    """The inbox: dispatchers see everything in their regions; handlers their department's;
+    grid workers their own reports and their grids'. ``alert`` is the minimum alert level
+    (1 warning, 2 overdue), ``supervised`` keeps incidents under 督办, ``q`` searches the texts,
+    the hotline order number and (when a number) the id."""
+    query = _inbox_query(principal=principal, state=state, mine=mine, alert=alert, supervised=supervised, q=q)
     total = db.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = db.scalars(query.order_by(Incident.id.desc()).offset(offset).limit(limit)).all()
     return total, rows
+
+
+def map_features(*, db: Session, principal: Principal, limit: int) -> dict[str, Any]:
+    """Open, located incidents of the caller's inbox as a GeoJSON FeatureCollection (newest first)."""
+    query = _inbox_query(principal=principal, state=None, mine=False, alert=None, supervised=False, q="")
+    query = query.where(
+        Incident.state.in_([s.value for s in OPEN]), Incident.lon.is_not(None), Incident.lat.is_not(None)
+    )
+    rows = db.scalars(query.order_by(Incident.id.desc()).limit(limit)).all()
+    features = [
+        {
+            "type": "Feature",
+            "id": r.id,
+            "geometry": {"type": "Point", "coordinates": [r.lon, r.lat]},
+            "properties": {
+                "id": r.id,
+                "state": r.state,
+                "category_code": r.category_code,
+                "urgency": r.urgency,
+                "title": r.title or r.description[:40],
+                "alert_level": r.alert_level,
+            },
+        }
+        for r in rows
+        if can_see(principal, r)
+    ]
+    return {"type": "FeatureCollection", "features": features}
+
+
+def photo(*, db: Session, settings: Settings, principal: Principal, incident_id: int, sha: str) -> bytes:
+    """A photo or attachment of a visible incident (404 for any other blob)."""
+    incident = get_visible(db=db, principal=principal, incident_id=incident_id)
+    attached = set(incident.photos or [])
+    for refs in db.scalars(select(IncidentEvent.attachments).where(IncidentEvent.incident_id == incident.id)):
+        attached.update(refs or [])
+    if sha not in attached:
+        raise NotFoundError(f"incident {incident_id} has no photo {sha[:80]}")
+    return BlobStore(settings.data_dir / "blobs").get(sha)
+
+
+_MAGIC = ((b"\xff\xd8\xff", "image/jpeg"), (b"\x89PNG\r\n\x1a\n", "image/png"), (b"GIF8", "image/gif"))
+
+
+def photo_media_type(data: bytes) -> str:
+    """The image type by magic number; anything else is served as an opaque download."""
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    return next((kind for magic, kind in _MAGIC if data.startswith(magic)), "application/octet-stream")
 
 
 def detail(*, db: Session, principal: Principal, incident: Incident) -> IncidentDetail:

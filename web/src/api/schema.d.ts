@@ -713,6 +713,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/incidents/geojson": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Open incidents on the map */
+        get: operations["map_layer_api_v1_incidents_geojson_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/incidents/hotline": {
         parameters: {
             query?: never;
@@ -859,6 +876,23 @@ export interface paths {
         };
         /** List Approvals */
         get: operations["list_approvals_api_v1_incidents__incident_id__approvals_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/incidents/{incident_id}/photos/{sha}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A photo or attachment of the incident */
+        get: operations["get_photo_api_v1_incidents__incident_id__photos__sha__get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1736,6 +1770,21 @@ export interface components {
             /** To State */
             to_state: string | null;
         };
+        /** FeatureProperties */
+        FeatureProperties: {
+            /** Alert Level */
+            alert_level: number;
+            /** Category Code */
+            category_code: string;
+            /** Id */
+            id: number;
+            /** State */
+            state: string;
+            /** Title */
+            title: string;
+            /** Urgency */
+            urgency: string;
+        };
         /** GrantCreate */
         GrantCreate: {
             /** Channel Id */
@@ -2020,6 +2069,31 @@ export interface components {
             updated_at: string;
             /** Urgency */
             urgency: string;
+        };
+        /** IncidentFeature */
+        IncidentFeature: {
+            geometry: components["schemas"]["PointGeometry"];
+            /** Id */
+            id: number;
+            properties: components["schemas"]["FeatureProperties"];
+            /**
+             * Type
+             * @default Feature
+             */
+            type: string;
+        };
+        /**
+         * IncidentFeatureCollection
+         * @description Open, located incidents as GeoJSON (a layer of the one map).
+         */
+        IncidentFeatureCollection: {
+            /** Features */
+            features: components["schemas"]["IncidentFeature"][];
+            /**
+             * Type
+             * @default FeatureCollection
+             */
+            type: string;
         };
         /** IncidentOut */
         IncidentOut: {
@@ -2402,6 +2476,16 @@ export interface components {
             retention_group: string;
             /** Schedule */
             schedule: string;
+        };
+        /** PointGeometry */
+        PointGeometry: {
+            /** Coordinates */
+            coordinates: number[];
+            /**
+             * Type
+             * @default Point
+             */
+            type: string;
         };
         /** PublicLinkCreate */
         PublicLinkCreate: {
@@ -4144,6 +4228,12 @@ export interface operations {
             query?: {
                 state?: components["schemas"]["State"] | null;
                 mine?: boolean;
+                /** @description Minimum alert level: 1 warning, 2 overdue */
+                alert?: number | null;
+                /** @description Only incidents under supervision (督办) */
+                supervised?: boolean;
+                /** @description Search texts, order no, id */
+                q?: string;
                 offset?: number;
                 limit?: number;
             };
@@ -4246,6 +4336,37 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CategoryOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    map_layer_api_v1_incidents_geojson_get: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IncidentFeatureCollection"];
                 };
             };
             /** @description Validation Error */
@@ -4542,6 +4663,38 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ApprovalOut"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_photo_api_v1_incidents__incident_id__photos__sha__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                incident_id: number;
+                sha: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/*": unknown;
                 };
             };
             /** @description Validation Error */
