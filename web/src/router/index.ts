@@ -7,6 +7,9 @@ import AppLayout from '@/layouts/AppLayout.vue'
 import AdminPage from '@/pages/admin/AdminPage.vue'
 import AuditPage from '@/pages/audit/AuditPage.vue'
 import GridMapPage from '@/pages/grid/GridMapPage.vue'
+import IncidentDeskPage from '@/pages/incidents/IncidentDeskPage.vue'
+import IncidentDetailPage from '@/pages/incidents/IncidentDetailPage.vue'
+import IncidentReportPage from '@/pages/incidents/IncidentReportPage.vue'
 import LoginPage from '@/pages/LoginPage.vue'
 import ModuleNotInstalledPage from '@/pages/ModuleNotInstalledPage.vue'
 import NotFoundPage from '@/pages/NotFoundPage.vue'
@@ -27,7 +30,7 @@ declare module 'vue-router' {
 }
 
 /** Domains whose module is installed: their own page instead of ModuleNotInstalledPage. */
-const INSTALLED_PAGES: Partial<Record<string, Component>> = { audit: AuditPage, admin: AdminPage, grid: GridMapPage }
+const INSTALLED_PAGES: Partial<Record<string, Component>> = { audit: AuditPage, admin: AdminPage, grid: GridMapPage, incidents: IncidentDeskPage }
 
 const domainRoutes: RouteRecordRaw[] = NAV_ITEMS.filter((item) => item.name !== 'overview').map(
   (item) => ({
@@ -48,6 +51,8 @@ const routes: RouteRecordRaw[] = [
       { path: '', redirect: { name: 'overview' } },
       { path: 'overview', name: 'overview', component: OverviewPage, meta: { title: 'nav.overview' } },
       ...domainRoutes,
+      { path: 'incidents/report', name: 'incident-report', component: IncidentReportPage, meta: { title: 'incidents.report.title' } },
+      { path: 'incidents/:id(\\d+)', name: 'incident-detail', component: IncidentDetailPage, meta: { title: 'incidents.detail.title' } },
       { path: ':pathMatch(.*)*', name: 'not-found', component: NotFoundPage, meta: { title: 'notFound.title' } },
     ],
   },
