@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from xueliang.auth.principal import Principal
 from xueliang.camera import service as cameras
+from xueliang.camera.enums import Admission
 from xueliang.camera.models import Channel
 from xueliang.camera.schemas import ChannelCreate
 from xueliang.core.config import Settings
@@ -22,7 +23,10 @@ def settings(settings: Settings) -> Settings:
     return settings.model_copy(update={"stream_relay_type": "fake", "stream_public_viewer_cap": 2})
 
 
-def add_camera(db: Session, key: str, channel_id: str, url: str, *, public: bool = False) -> Channel:
+def add_camera(
+    db: Session, key: str, channel_id: str, url: str, *, public: bool = False, admit: bool = True
+) -> Channel:
+    """A camera on its own device, admitted (安全准入) unless ``admit=False``."""
     data = ChannelCreate(
         channel_id=channel_id,
         name=f"cam {channel_id[-1]}",
@@ -30,7 +34,12 @@ def add_camera(db: Session, key: str, channel_id: str, url: str, *, public: bool
         is_public=public,
         region_code="430102001001",
     )
-    return cameras.create_channel(db=db, principal=Principal.system(), data=data, key=key)
+    channel = cameras.create_channel(db=db, principal=Principal.system(), data=data, key=key)
+    if admit:
+        device = cameras.get_device(db=db, device_id=channel_id)
+        assert device is not None
+        device.admission = Admission.admitted
+    return channel
 
 
 @pytest.fixture

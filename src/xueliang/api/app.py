@@ -94,6 +94,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     finally:
         app.state.relays.stop()
         await scheduler.stop()
+        stream_scheduled.stop_recorders(scheduler)
         await bus.close()
         close_viewlib(app.state)
         app.state.engine.dispose()

@@ -5,6 +5,9 @@ transaction of their own, so they survive the caller's rollback."""
 from __future__ import annotations
 
 import hmac
+import ipaddress
+from typing import NoReturn
+from urllib.parse import urlsplit
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -87,16 +90,60 @@ def check_identity(*, db: Session, check: IdentityCheck, key: str, own_transacti
     if problem is None:
         assert device is not None
         return device
-    kind, detail = problem
+    _refuse(db, check, *problem, own_transaction=own_transaction)
+
+
+def check_pull_source(
+    *, db: Session, device_id: str, source: str, channel_id: str, own_transaction: bool = True
+) -> Device:
+    """Pull intake (live relays, snapshots, recorders): this platform connects to the device with
+    credentials it holds, so what is checked is that the device is registered and admitted and, when
+    it is bound to an address, that the stream URL points at that address. Refusals as above."""
+    device = service.get_device(db=db, device_id=device_id)
+    host = urlsplit(source).hostname if "://" in source else None
+    host = host if _is_address(host) else None
+    check = IdentityCheck(device_id=device_id, client_ip=host)
+    problem: tuple[AlarmKind, str] | None = None
+    if device is None:
+        problem = AlarmKind.unknown_device, "device is not registered"
+    elif device.admission != Admission.admitted:
+        problem = AlarmKind.not_admitted, f"device is {device.admission}"
+    elif device.bound_ip and host and host != device.bound_ip:
+        problem = AlarmKind.identity_changed, "stream address differs from the admitted identity"
+    if problem is None:
+        assert device is not None
+        return device
+    _refuse(db, check, *problem, own_transaction=own_transaction, channel_id=channel_id)
+
+
+def _is_address(host: str | None) -> bool:
+    try:
+        ipaddress.ip_address(host or "")
+    except ValueError:
+        return False
+    return True
+
+
+def _refuse(
+    db: Session,
+    check: IdentityCheck,
+    kind: AlarmKind,
+    detail: str,
+    *,
+    own_transaction: bool,
+    channel_id: str | None = None,
+) -> NoReturn:
     if own_transaction:
         with sessionmaker(bind=db.get_bind()).begin() as own:
-            _raise_alarm(own, check, kind, detail)
+            _raise_alarm(own, check, kind, detail, channel_id)
     else:
-        _raise_alarm(db, check, kind, detail)
+        _raise_alarm(db, check, kind, detail, channel_id)
     raise service.DeviceNotAdmittedError(f"device {check.device_id} refused: {detail}", reason=str(kind))
 
 
-def _raise_alarm(own: Session, check: IdentityCheck, kind: AlarmKind, detail: str) -> None:
+def _raise_alarm(
+    own: Session, check: IdentityCheck, kind: AlarmKind, detail: str, channel_id: str | None = None
+) -> None:
     actor = Principal(user_id=None, username=f"device:{check.device_id}"[:64], client_addr=check.client_ip)
     own.add(Alarm(kind=kind, device_id=check.device_id, client_ip=check.client_ip, detail=detail))
     audit.record(
@@ -106,5 +153,5 @@ def _raise_alarm(own: Session, check: IdentityCheck, kind: AlarmKind, detail: st
         outcome=Outcome.denied,
         object_type="device",
         object_id=check.device_id,
-        request={"kind": kind, "detail": detail},
+        request={"kind": kind, "detail": detail, **({"channel_id": channel_id} if channel_id else {})},
     )

@@ -14,6 +14,7 @@ from xueliang.api.errors import problem
 from xueliang.auth.dependencies import require
 from xueliang.auth.enums import Permission
 from xueliang.auth.principal import Principal
+from xueliang.camera.service import DeviceNotAdmittedError
 from xueliang.stream import service
 from xueliang.stream.dependencies import OptionalPurpose, Relays, ValidChannel
 from xueliang.stream.exceptions import CameraOfflineError
@@ -31,8 +32,25 @@ def _offline(request: Request, exc: CameraOfflineError) -> JSONResponse:
     return problem(exc.status, exc.code, exc.title, exc.detail, request, state="offline")
 
 
+def _refused(request: Request, exc: DeviceNotAdmittedError) -> JSONResponse:
+    """Answered here (not raised) so that the admission alarm and the audit entries commit."""
+    return problem(exc.status, exc.code, exc.title, exc.detail, request, state="refused")
+
+
+Intake = (CameraOfflineError, DeviceNotAdmittedError)
+
+
+def _answer(request: Request, exc: Exception) -> JSONResponse:
+    if isinstance(exc, DeviceNotAdmittedError):
+        return _refused(request, exc)
+    assert isinstance(exc, CameraOfflineError)
+    return _offline(request, exc)
+
+
 @router.post(
-    "/cameras/{channel_id}/live", response_model=LiveRead, responses={503: {"description": "offline"}}
+    "/cameras/{channel_id}/live",
+    response_model=LiveRead,
+    responses={503: {"description": "offline"}, 403: {"description": "device not admitted"}},
 )
 def start_live(
     request: Request,
@@ -53,8 +71,8 @@ def start_live(
             key=settings.effective_secret(),
             purpose=purpose,
         )
-    except CameraOfflineError as exc:
-        return _offline(request, exc)
+    except Intake as exc:
+        return _answer(request, exc)
 
 
 @router.delete("/cameras/{channel_id}/live/{viewer}", status_code=status.HTTP_204_NO_CONTENT)
@@ -91,8 +109,8 @@ def snapshot(
             key=settings.effective_secret(),
             purpose=purpose,
         )
-    except CameraOfflineError as exc:
-        return _offline(request, exc)
+    except Intake as exc:
+        return _answer(request, exc)
     return Response(image, media_type="image/jpeg", headers=NO_CACHE)
 
 
@@ -119,10 +137,15 @@ def public_live(
     channel = service.public_channel(db=db, key=key, token=token)
     try:
         return service.join_public(
-            manager=relays, channel=channel, key=key, token=token, cap=settings.stream_public_viewer_cap
+            db=db,
+            manager=relays,
+            channel=channel,
+            key=key,
+            token=token,
+            cap=settings.stream_public_viewer_cap,
         )
-    except CameraOfflineError as exc:
-        return _offline(request, exc)
+    except Intake as exc:
+        return _answer(request, exc)
 
 
 @router.get("/public/{token}/{viewer}/{name}", include_in_schema=False)

@@ -8,16 +8,17 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from xueliang.audit import service as audit
 from xueliang.audit.dependencies import MIN_PURPOSE_CHARS, PurposeContext
 from xueliang.audit.enums import Outcome
 from xueliang.auth.principal import Principal
-from xueliang.camera import access
+from xueliang.camera import access, flows
 from xueliang.camera import service as cameras
 from xueliang.camera.enums import Right, Status
-from xueliang.camera.models import Channel
+from xueliang.camera.models import Channel, Device
 from xueliang.core.exceptions import InvalidInputError, NotFoundError, PurposeRequiredError
 from xueliang.stream import links
 from xueliang.stream.exceptions import CameraOfflineError, LinkInvalidError
@@ -34,6 +35,28 @@ def source_of(*, channel: Channel, key: str) -> str:
     source = cameras.stream_url(channel=channel, key=key, which="sub")
     if source is None:
         raise CameraOfflineError("offline: no stream URL registered", channel_id=channel.channel_id)
+    return source
+
+
+def device_id_of(*, db: Session, channel: Channel) -> str:
+    """The id of the channel's device (an IPC without a device row is its own device)."""
+    if channel.device_pk is None:
+        return channel.channel_id
+    return db.scalar(select(Device.device_id).where(Device.id == channel.device_pk)) or channel.channel_id
+
+
+def admitted_source(*, db: Session, channel: Channel, key: str, source: str | None = None) -> str:
+    """The stream URL to pull, once the channel's device passes admission (安全准入); otherwise
+    ``DeviceNotAdmittedError`` after an alarm and an audit entry written in ``db`` (the routers answer
+    the refusal themselves so that both commit)."""
+    source = source or source_of(channel=channel, key=key)
+    flows.check_pull_source(
+        db=db,
+        device_id=device_id_of(db=db, channel=channel),
+        source=source,
+        channel_id=channel.channel_id,
+        own_transaction=False,
+    )
     return source
 
 
@@ -85,12 +108,12 @@ def start_live(
     require_viewing(db=db, principal=principal, channel=channel, right=Right.live, purpose=purpose)
     viewer = secrets.token_urlsafe(12)
     try:
-        manager.join(
-            channel.channel_id,
-            source_of(channel=channel, key=key),
-            viewer=viewer,
-            username=principal.username,
-        )
+        source = admitted_source(db=db, channel=channel, key=key)
+    except cameras.DeviceNotAdmittedError as exc:
+        _audit(db, principal, "stream.live", channel, purpose, Outcome.denied, state=exc.detail)
+        raise
+    try:
+        manager.join(channel.channel_id, source, viewer=viewer, username=principal.username)
     except CameraOfflineError as exc:
         channel.status = Status.offline
         _audit(db, principal, "stream.live", channel, purpose, Outcome.failed, state=exc.detail)
@@ -132,7 +155,12 @@ def snapshot(
 ) -> bytes:
     require_viewing(db=db, principal=principal, channel=channel, right=Right.snapshot, purpose=purpose)
     try:
-        image = plugin.snapshot(source_of(channel=channel, key=key), options)
+        source = admitted_source(db=db, channel=channel, key=key)
+    except cameras.DeviceNotAdmittedError as exc:
+        _audit(db, principal, "stream.snapshot", channel, purpose, Outcome.denied, state=exc.detail)
+        raise
+    try:
+        image = plugin.snapshot(source, options)
     except CameraOfflineError:
         raise
     except Exception as exc:
@@ -172,9 +200,11 @@ def public_channel(*, db: Session, key: str, token: str) -> Channel:
     return channel
 
 
-def join_public(*, manager: RelayManager, channel: Channel, key: str, token: str, cap: int) -> LiveRead:
+def join_public(
+    *, db: Session, manager: RelayManager, channel: Channel, key: str, token: str, cap: int
+) -> LiveRead:
     viewer = PUBLIC_PREFIX + secrets.token_urlsafe(12)
-    source = source_of(channel=channel, key=key)
+    source = admitted_source(db=db, channel=channel, key=key)
     manager.join(channel.channel_id, source, viewer=viewer, username=f"public:{token}", cap=cap)
     return LiveRead(
         channel_id=channel.channel_id,
