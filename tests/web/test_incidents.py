@@ -217,3 +217,15 @@ def test_incidents__stale_action_shows_409_and_duplicates_are_suggested(open_pag
     stale.get_by_test_id("incident-search-submit").click()
     expect(stale.get_by_test_id("incident-table").locator("tbody tr")).to_have_count(1)
     expect(stale.get_by_test_id(f"incident-row-{second}")).to_be_visible()
+
+
+def test_incidents__are_a_layer_of_the_one_map(open_page: OpenPage) -> None:
+    worker = open_page("grid_worker")
+    incident_id = _report(worker, "占道经营 map layer")
+    dispatcher = open_page("dispatcher")
+    with dispatcher.expect_response("**/api/v1/incidents/geojson") as answer:
+        dispatcher.goto("/grid")
+    features = answer.value.json()["features"]
+    assert any(f["id"] == incident_id and f["geometry"]["coordinates"] == [LON, LAT] for f in features)
+    layer = dispatcher.evaluate("() => window.__xlMap?.getLayer('incidents-circle')?.type ?? null")
+    assert layer == "circle"
