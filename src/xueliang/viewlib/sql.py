@@ -84,6 +84,11 @@ def existing_ids(kind: Kind, database: str) -> str:
     )
 
 
+def max_event_time(kind: Kind, database: str) -> str:
+    """The latest event time, as text (empty table: NULL). Reads the partitions' min-max indices."""
+    return f"SELECT if(count() = 0, NULL, toString(max(event_time))) FROM {table(kind, database)}"  # noqa: S608
+
+
 def existing_params(*, keys: list[str], lo: str, hi: str, ids: list[str]) -> dict[str, str]:
     return {"keys": hex_list(keys), "lo": lo, "hi": hi, "ids": hex_list(ids)}
 

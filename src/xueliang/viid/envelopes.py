@@ -55,8 +55,11 @@ def single(*, url: str, status: Status, tz: str, http_status: int = 200) -> Resp
 
 
 def status_list(*, url: str, statuses: list[Status], tz: str) -> Response:
-    now = utcnow()
-    items = [status_object(url=url, status=s, tz=tz, now=now) for s in statuses]
+    stamp = format_time(utcnow(), tz=tz)
+    items = [
+        {"Id": s.id, "RequestURL": url, "StatusCode": s.code, "StatusString": s.reason, "LocalTime": stamp}
+        for s in statuses
+    ]
     return viid_json({"ResponseStatusListObject": {"ResponseStatusObject": items}})
 
 

@@ -8,6 +8,7 @@ import orjson
 from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 
+from xueliang.camera.models import Device
 from xueliang.core.config import Settings
 from xueliang.core.db import session_scope, utcnow
 from xueliang.core.exceptions import BadRequestError
@@ -17,6 +18,7 @@ from xueliang.viewlib.kinds import Kind
 from xueliang.viewlib.parse import ParseOptions
 from xueliang.viewlib.service import ParsedBatch
 from xueliang.viid import envelopes, outbox, service
+from xueliang.viid.cache import cache_of
 from xueliang.viid.envelopes import Status
 from xueliang.viid.exceptions import BatchTooLargeError
 
@@ -39,33 +41,48 @@ def decode_objects(kind: Kind, body: bytes, *, limit: int) -> list[Any]:
     return items
 
 
+def _sender(request: Request, device_id: str | None) -> Device:
+    """The uploading device, from the cache when it was looked up lately (see ``cache``)."""
+    settings: Settings = request.app.state.settings
+    client = request.client.host if request.client else None
+    timeout = settings.viid_keepalive_timeout_seconds
+    cache = cache_of(request.app.state)
+    cached = cache.device(device_id) if device_id else None
+    if cached is not None:
+        return service.require_live(device=cached, client_ip=client, timeout=timeout)
+    with session_scope(request.app.state.sessionmaker) as db:
+        device = service.identify(db=db, device_id=device_id, client_ip=client, timeout=timeout)
+        cache.keep_device(db, device)
+    return device
+
+
 def _prepare(
     request: Request, kind: Kind, objects: list[Any], device_id: str | None, *, inbound: bool = False
 ) -> ParsedBatch:
     """Identify the sender, parse, and commit the outbox entries — before the write (see outbox)."""
     settings: Settings = request.app.state.settings
     lib = viewlib_of(request.app.state)
-    client = request.client.host if request.client else None
-    with session_scope(request.app.state.sessionmaker) as db:
-        device = service.identify(
-            db=db, device_id=device_id, client_ip=client, timeout=settings.viid_keepalive_timeout_seconds
-        )
-        opts = ParseOptions(
+    device = _sender(request, device_id)
+    opts = ParseOptions(
+        tz=settings.timezone,
+        blobs=lib.blobs,
+        received_at=utcnow(),
+        keep_identity=settings.viid_keep_identity and device.may_send_identity,
+    )
+    batch = viewlib_service.parse_batch(kind=kind, objects=objects, opts=opts)
+    if batch.parsed:
+        subs = cache_of(request.app.state).active_subscriptions(request.app.state.sessionmaker)
+        found = outbox.entries(
+            subs=subs,
+            kind=kind,
+            parsed=batch.parsed,
+            server_id=settings.viid_server_id,
             tz=settings.timezone,
-            blobs=lib.blobs,
-            received_at=utcnow(),
-            keep_identity=settings.viid_keep_identity and device.may_send_identity,
+            exclude=device.device_id if inbound else "",
         )
-        batch = viewlib_service.parse_batch(kind=kind, objects=objects, opts=opts)
-        if batch.parsed:
-            outbox.enqueue(
-                db=db,
-                kind=kind,
-                parsed=batch.parsed,
-                server_id=settings.viid_server_id,
-                tz=settings.timezone,
-                exclude=device.device_id if inbound else "",
-            )
+        if found:
+            with session_scope(request.app.state.sessionmaker) as db:
+                db.add_all(found)
     return batch
 
 

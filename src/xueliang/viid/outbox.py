@@ -62,8 +62,24 @@ def enqueue(
     """Add outbox entries for the active subscriptions that take any of these records.
 
     ``exclude``: a subscriber that sent the records itself gets no echo."""
-    added = 0
-    for sub in subscriptions.active_for(db=db, code=kind.subscribe_code):
+    subs = subscriptions.all_active(db=db)
+    found = entries(subs=subs, kind=kind, parsed=parsed, server_id=server_id, tz=tz, exclude=exclude)
+    db.add_all(found)
+    return len(found)
+
+
+def entries(
+    *,
+    subs: list[Subscription],
+    kind: Kind,
+    parsed: list[Parsed],
+    server_id: str,
+    tz: str,
+    exclude: str = "",
+) -> list[OutboxEntry]:
+    """The outbox entries (not yet added to a session) of those of ``subs`` that take these records."""
+    found: list[OutboxEntry] = []
+    for sub in subscriptions.matching(subs, code=kind.subscribe_code):
         if exclude and sub.subscriber_device_id == exclude:
             continue
         objects = [
@@ -78,17 +94,18 @@ def enqueue(
         body = {
             "SubscribeNotificationListObject": {
                 "SubscribeNotificationObject": [
-                    notification(sub=sub, kind=kind, objects=objects, seq=added, server_id=server_id, tz=tz)
+                    notification(
+                        sub=sub, kind=kind, objects=objects, seq=len(found), server_id=server_id, tz=tz
+                    )
                 ]
             }
         }
-        db.add(
+        found.append(
             OutboxEntry(
                 subscription_pk=sub.id, payload=orjson.dumps(body).decode(), object_count=len(objects)
             )
         )
-        added += 1
-    return added
+    return found
 
 
 def pending_heads(*, db: Session, now: datetime) -> list[OutboxEntry]:

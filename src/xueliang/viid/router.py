@@ -18,6 +18,7 @@ from xueliang.viewlib import service as viewlib_service
 from xueliang.viewlib.dependencies import ViewLibDep
 from xueliang.viewlib.kinds import ALL_KINDS, IMAGE, Kind
 from xueliang.viid import envelopes, flows, service
+from xueliang.viid.cache import cache_of
 from xueliang.viid.envelopes import Status
 from xueliang.viid.query import parse_query
 from xueliang.viid.route import ViidRoute
@@ -43,6 +44,7 @@ def register(request: Request, db: SessionDep, settings: SettingsDep) -> Respons
         nonce_ttl=settings.viid_nonce_ttl_seconds,
     )
     service.register(db=db, device=device, client_ip=_client(request))
+    cache_of(request.app.state).forget_device(device.device_id)
     return envelopes.single(url=request.url.path, status=Status(device.device_id), tz=settings.timezone)
 
 
@@ -57,6 +59,7 @@ def unregister(request: Request, db: SessionDep, settings: SettingsDep) -> Respo
         nonce_ttl=settings.viid_nonce_ttl_seconds,
     )
     service.unregister(db=db, device=device)
+    cache_of(request.app.state).forget_device(device.device_id)
     return envelopes.single(url=request.url.path, status=Status(device.device_id), tz=settings.timezone)
 
 
@@ -71,6 +74,7 @@ def keepalive(
         timeout=settings.viid_keepalive_timeout_seconds,
     )
     service.keepalive(db=db, device=device)
+    cache_of(request.app.state).forget_device(device.device_id)
     return envelopes.single(url=request.url.path, status=Status(device.device_id), tz=settings.timezone)
 
 

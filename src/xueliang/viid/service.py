@@ -91,11 +91,18 @@ def identify(
     device = camera_service.get_device(db=db, device_id=str(device_id))
     if device is None:
         raise DeviceNotRegisteredError(f"device {device_id} is unknown")
+    return require_live(device=device, client_ip=client_ip, timeout=timeout, now=now)
+
+
+def require_live(
+    *, device: Device, client_ip: str | None, timeout: int, now: datetime | None = None
+) -> Device:
+    """Admitted (from this address) and registered, with a keepalive younger than ``timeout``."""
     camera_service.require_admitted(device=device, client_ip=client_ip)
     now = now or utcnow()
     seen = device.last_keepalive_at or device.registered_at
     if device.registered_at is None or seen is None or now - seen > timedelta(seconds=timeout):
-        raise DeviceNotRegisteredError(f"device {device_id} has no live registration; register first")
+        raise DeviceNotRegisteredError(f"device {device.device_id} has no live registration; register first")
     return device
 
 

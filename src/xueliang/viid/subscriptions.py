@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from xueliang.core.db import utcnow
@@ -20,6 +20,24 @@ from xueliang.viid.models import Subscription
 from xueliang.viid.times import BadTime, format_time, parse_time
 
 ACTIVE, CANCELLED, EXPIRED = 0, 1, 2
+_generation = 0
+
+
+def generation() -> int:
+    """Bumped whenever this process changes a subscription (caches of active ones reload)."""
+    return _generation
+
+
+def _changed(db: Session) -> None:
+    """Bump now and again when the change is committed (a reload in between saw the old rows)."""
+    global _generation
+    _generation += 1
+
+    def bump(_session: Session) -> None:
+        global _generation
+        _generation += 1
+
+    event.listen(db, "after_commit", bump, once=True)
 
 
 def _time(obj: dict[str, Any], name: str, tz: str) -> datetime | None:
@@ -89,6 +107,7 @@ def create(*, db: Session, obj: dict[str, Any], subscriber: str, tz: str) -> Sub
     _apply(sub, obj, tz)
     sub.status = ACTIVE
     db.flush()
+    _changed(db)
     return sub
 
 
@@ -96,6 +115,7 @@ def update(*, db: Session, obj: dict[str, Any], tz: str) -> Subscription:
     sub = get_or_raise(db=db, subscribe_id=_text(obj, "SubscribeID", required=True, max_len=64))
     _apply(sub, obj, tz)
     db.flush()
+    _changed(db)
     return sub
 
 
@@ -105,6 +125,7 @@ def cancel(*, db: Session, subscribe_id: str, reason: str = "") -> Subscription:
     if reason:
         sub.raw = orjson.dumps({**orjson.loads(sub.raw), "CancelReason": reason}).decode()
     db.flush()
+    _changed(db)
     return sub
 
 
@@ -126,10 +147,18 @@ def to_object(sub: Subscription, *, tz: str) -> dict[str, Any]:
     return obj
 
 
+def all_active(*, db: Session) -> list[Subscription]:
+    return list(db.scalars(select(Subscription).where(Subscription.status == ACTIVE)))
+
+
 def active_for(*, db: Session, code: str, now: datetime | None = None) -> list[Subscription]:
     """Active subscriptions that ask for SubscribeDetail ``code`` and are within their window."""
+    return matching(all_active(db=db), code=code, now=now)
+
+
+def matching(subs: list[Subscription], *, code: str, now: datetime | None = None) -> list[Subscription]:
+    """Those of ``subs`` that ask for SubscribeDetail ``code`` and are within their window."""
     now = now or utcnow()
-    subs = db.scalars(select(Subscription).where(Subscription.status == ACTIVE)).all()
     return [
         s
         for s in subs

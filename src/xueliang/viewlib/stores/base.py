@@ -11,6 +11,9 @@ from xueliang.viewlib.sql import RecordQuery
 
 class RecordStore(ABC):
     type: ClassVar[str]
+    single_writer: ClassVar[bool] = False
+    """True when only this process can write the store (embedded): the writer may then decide new
+    ids from what it stored itself (``writer.RecentIds``)."""
 
     @abstractmethod
     def ensure_schema(self) -> None:
@@ -19,6 +22,10 @@ class RecordStore(ABC):
     @abstractmethod
     def existing_ids(self, kind: Kind, *, keys: list[str], lo: str, hi: str, ids: list[str]) -> set[str]:
         """Which of ``ids`` (whose look-up keys and event times lie in keys / [lo, hi]) are stored."""
+
+    def max_event_time(self, kind: Kind) -> str | None:
+        """The latest event time stored (``to_sql`` form), None when empty or unknown."""
+        return None
 
     @abstractmethod
     def insert(self, kind: Kind, rows: list[dict[str, Any]]) -> None:

@@ -34,6 +34,7 @@ def _session_for(path: Path) -> Any:
 
 class ChdbStore(RecordStore):
     type: ClassVar[str] = "chdb"
+    single_writer: ClassVar[bool] = True  # one embedded server per directory
 
     def __init__(self, *, path: Path, database: str = "viewlib") -> None:
         path.mkdir(parents=True, exist_ok=True)
@@ -53,6 +54,10 @@ class ChdbStore(RecordStore):
         params = sql.existing_params(keys=keys, lo=lo, hi=hi, ids=ids)
         rows = self._query(sql.existing_ids(kind, self.database), params)["data"]
         return {r[0] for r in rows}
+
+    def max_event_time(self, kind: Kind) -> str | None:
+        rows = self._query(sql.max_event_time(kind, self.database))["data"]
+        return str(rows[0][0]) if rows and rows[0][0] is not None else None
 
     def insert(self, kind: Kind, rows: list[dict[str, Any]]) -> None:
         if not rows:

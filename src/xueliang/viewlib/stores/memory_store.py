@@ -11,6 +11,7 @@ from xueliang.viewlib.stores.base import RecordStore
 
 class MemoryStore(RecordStore):
     type: ClassVar[str] = "memory"
+    single_writer: ClassVar[bool] = True
 
     def __init__(self) -> None:
         self.tables: dict[str, dict[str, dict[str, Any]]] = {}
@@ -21,6 +22,9 @@ class MemoryStore(RecordStore):
     def existing_ids(self, kind: Kind, *, keys: list[str], lo: str, hi: str, ids: list[str]) -> set[str]:
         table = self.tables.get(kind.name, {})
         return {i for i in ids if i in table}
+
+    def max_event_time(self, kind: Kind) -> str | None:
+        return max((r["event_time"] for r in self.tables.get(kind.name, {}).values()), default=None)
 
     def insert(self, kind: Kind, rows: list[dict[str, Any]]) -> None:
         table = self.tables.setdefault(kind.name, {})
