@@ -14,6 +14,7 @@ import LoginPage from '@/pages/LoginPage.vue'
 import ModuleNotInstalledPage from '@/pages/ModuleNotInstalledPage.vue'
 import NotFoundPage from '@/pages/NotFoundPage.vue'
 import OverviewPage from '@/pages/OverviewPage.vue'
+import VideoPage from '@/pages/video/VideoPage.vue'
 
 import { NAV_ITEMS } from './nav'
 import { safeRedirect } from './redirect'
@@ -30,7 +31,7 @@ declare module 'vue-router' {
 }
 
 /** Domains whose module is installed: their own page instead of ModuleNotInstalledPage. */
-const INSTALLED_PAGES: Partial<Record<string, Component>> = { audit: AuditPage, admin: AdminPage, grid: GridMapPage, incidents: IncidentDeskPage }
+const INSTALLED_PAGES: Partial<Record<string, Component>> = { audit: AuditPage, admin: AdminPage, grid: GridMapPage, incidents: IncidentDeskPage, video: VideoPage }
 
 const domainRoutes: RouteRecordRaw[] = NAV_ITEMS.filter((item) => item.name !== 'overview').map(
   (item) => ({
