@@ -3664,6 +3664,13 @@ export interface operations {
                     "application/json": components["schemas"]["LiveRead"];
                 };
             };
+            /** @description device not admitted */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation Error */
             422: {
                 headers: {
