@@ -116,8 +116,11 @@ def data_dir(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def settings(database_url: str, data_dir: object) -> Settings:
+    # No scheduler loop in API tests: its jobs would share the test's single connection from
+    # another thread. Tests run jobs explicitly (e.g. scheduled.verify_chain(session_maker)).
     return Settings(
         env=Environment.test,
+        run_scheduler=False,
         database_url=database_url,
         data_dir=data_dir,  # type: ignore[arg-type]
         secret_key=secrets.token_hex(32),
