@@ -240,3 +240,27 @@ def test_flows__recall_void_reopen_supervise(
         select(Approval.kind).where(Approval.incident_id == inc.id).order_by(Approval.id)
     ).all()
     assert kinds == ["reopen", "void"]
+
+
+def test_list_incidents__dispatcher_region_scope_matches_detail_visibility(
+    db: Session, settings: Settings, world: World, locator: FakeLocator
+) -> None:
+    inside = _new(db, settings, world, locator)  # the fake locator puts it in community 430102001001
+    scoped = Principal(
+        user_id=None,
+        username="district dispatcher",
+        permissions=world.dispatcher.permissions,
+        scopes={"region": frozenset({"430103"})},
+    )
+    _, rows = service.list_incidents(db=db, principal=scoped, state=None, mine=False, offset=0, limit=50)
+    assert inside.id not in [r.id for r in rows]
+    assert not service.can_see(scoped, inside)
+    city = Principal(
+        user_id=None,
+        username="city",
+        permissions=world.dispatcher.permissions,
+        scopes={"region": frozenset({"4301"})},
+    )
+    _, rows = service.list_incidents(db=db, principal=city, state=None, mine=False, offset=0, limit=50)
+    assert inside.id in [r.id for r in rows]
+    assert service.map_features(db=db, principal=scoped, limit=100)["features"] == []

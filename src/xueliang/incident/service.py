@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from xueliang.audit import service as audit
@@ -99,14 +99,24 @@ def _inbox_query(
             Incident.external_no.ilike(like),
         )
         query = query.where(or_(match, Incident.id == int(text)) if text.isdigit() else match)
-    if not (principal.sees_everything or principal.has(Permission.incident_dispatch)) or mine:
-        grids = sorted(principal.scopes.get(ScopeKind.grid, frozenset()))
-        query = query.where(
-            (Incident.reporter_user_id == principal.user_id)
-            | (Incident.department_id == (principal.org_unit_id or -1))
-            | Incident.grid_code.in_(grids)
-        )
-    return query
+    return query.where(_visible_clause(principal, mine=mine))
+
+
+def _visible_clause(principal: Principal, *, mine: bool) -> ColumnElement[bool]:
+    """The SQL form of ``can_see`` (plus the personal "mine" view), so the inbox and the map show
+    exactly what the detail page would allow: dispatchers and verifiers within their regions."""
+    own = Incident.reporter_user_id == principal.user_id
+    if principal.sees_everything and not mine:
+        return true()
+    if (
+        principal.has(Permission.incident_dispatch) or principal.has(Permission.incident_verify)
+    ) and not mine:
+        regions = sorted(principal.scopes.get(ScopeKind.region, frozenset()))
+        if not regions:
+            return true()
+        return or_(own, *[Incident.community_code.startswith(prefix) for prefix in regions])
+    grids = sorted(principal.scopes.get(ScopeKind.grid, frozenset()))
+    return or_(own, Incident.department_id == (principal.org_unit_id or -1), Incident.grid_code.in_(grids))
 
 
 def list_incidents(
