@@ -8,12 +8,12 @@ from typing import Any
 
 from tests.viewlib.helpers import motor_vehicle
 from xueliang.core.blobs import BlobStore
-from xueliang.viewlib.kinds import MOTOR_VEHICLE
+from xueliang.viewlib.kinds import MOTOR_VEHICLE, Kind
 from xueliang.viewlib.parse import ParseOptions, parse_object
 from xueliang.viewlib.sql import RecordQuery
 from xueliang.viewlib.stores.clickhouse_store import ClickHouseStore
 from xueliang.viewlib.stores.memory_store import MemoryStore
-from xueliang.viewlib.writer import BatchWriter
+from xueliang.viewlib.writer import BatchWriter, RecentIds
 
 
 class FakeClient:
@@ -65,6 +65,55 @@ def test_writer__dedupes_within_and_across_batches() -> None:
     assert writer.write(MOTOR_VEHICLE, rows) == set()
     writer.close()
     assert store.page(MOTOR_VEHICLE, RecordQuery())[1] == 5
+
+
+class CountingStore(MemoryStore):
+    """Counts how many ids the writer had to ask the store about."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.asked = 0
+
+    def existing_ids(self, kind: Kind, *, keys: list[str], lo: str, hi: str, ids: list[str]) -> set[str]:
+        self.asked += len(ids)
+        return super().existing_ids(kind, keys=keys, lo=lo, hi=hi, ids=ids)
+
+
+def test_writer__decides_new_ids_locally_and_stays_exact_across_restarts() -> None:
+    store = CountingStore()
+    writer = BatchWriter(store)
+    rows = _rows(5)
+    assert len(writer.write(MOTOR_VEHICLE, rows[:3])) == 3
+    assert writer.write(MOTOR_VEHICLE, rows[:3]) == set()  # a retry: known locally, not inserted
+    assert store.asked == 0  # the empty store's ids were all decided without a query
+    writer.close()
+    restarted = BatchWriter(store)  # a new process: the stored rows lie at or below its floor
+    assert restarted.write(MOTOR_VEHICLE, rows) == {r["object_id"] for r in rows[3:]}
+    assert store.asked == 5
+    restarted.close()
+    assert store.page(MOTOR_VEHICLE, RecordQuery())[1] == 5
+
+
+def test_writer__shared_store_always_asks() -> None:
+    store = CountingStore()
+    store.single_writer = False  # type: ignore[misc]
+    writer = BatchWriter(store)
+    writer.write(MOTOR_VEHICLE, _rows(4))
+    writer.close()
+    assert store.asked == 4
+
+
+def test_recent_ids__window_future_clocks_and_failed_writes() -> None:
+    recent = RecentIds(floor="2026-11-01 00:00:00.000", window_minutes=2)
+    recent.start_group()
+    assert not recent.decidable("2026-11-01 00:00:00.000")  # at the floor: ask the store
+    assert not recent.decidable("2999-01-01 00:00:00.000")  # a clock far ahead: ask the store
+    rows = [{"object_id": f"id{m}", "event_time": f"2026-11-01 00:0{m}:30.000"} for m in (1, 2, 3)]
+    recent.add(rows)
+    assert ("id3", "2026-11-01 00:03:30.000") in recent
+    assert not recent.decidable("2026-11-01 00:01:30.000")  # evicted minute: ask the store
+    recent.poison([{"object_id": "x", "event_time": "2026-11-01 00:05:00.000"}])
+    assert not recent.decidable("2026-11-01 00:04:00.000")
 
 
 def test_blob_store__content_addressed_and_idempotent(tmp_path: Path) -> None:

