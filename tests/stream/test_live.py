@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from tests.factories import login, make_user
 from tests.stream.conftest import OFFLINE, PRIVATE, PUBLIC
 from xueliang.audit.models import AuditEntry
+from xueliang.auth import service as auth_service
 from xueliang.auth.enums import ScopeKind
 from xueliang.camera import service as cameras
 
@@ -67,3 +68,18 @@ def test_snapshot__jpeg_with_purpose(admin: TestClient) -> None:
     response = admin.get(f"/api/v1/cameras/{PRIVATE}/snapshot", params=WHY)
     assert response.status_code == 200 and response.headers["content-type"] == "image/jpeg"
     assert admin.get(f"/api/v1/cameras/{OFFLINE}/snapshot", params=WHY).status_code == 503
+
+
+def test_live_file__ended_scope_stops_a_running_view(
+    client: TestClient, db: Session, three_cameras: None
+) -> None:
+    viewer = make_user(db, roles=("operator",), scopes=((ScopeKind.camera, PRIVATE),))
+    db.commit()
+    login(client, viewer.username)
+    url = client.post(f"/api/v1/cameras/{PRIVATE}/live", params=WHY).json()["playlist_url"]
+    assert client.get(url).status_code == 200
+    auth_service.set_scopes(db=db, user=viewer, scopes=())
+    db.commit()
+    refused = client.get(url)
+    assert refused.status_code == 403
+    assert client.app.state.relays.viewer_count(PRIVATE) == 0  # type: ignore[attr-defined]

@@ -82,10 +82,20 @@ def leave_live(channel_id: str, viewer: str, principal: Live, relays: Relays) ->
 
 
 @router.get("/cameras/{channel_id}/live/{viewer}/{name}", include_in_schema=False)
-def live_file(channel_id: str, viewer: str, name: str, principal: Live, relays: Relays) -> FileResponse:
-    path = service.live_file(
+def live_file(
+    channel_id: str,
+    viewer: str,
+    name: str,
+    db: SessionDep,
+    principal: Live,
+    channel: ValidChannel,
+    relays: Relays,
+) -> FileResponse:
+    path = service.live_file(  # 404 unless the viewer is the caller's own
         manager=relays, channel_id=channel_id, viewer=viewer, username=principal.username, name=name
     )
+    if name.endswith(".m3u8"):  # players re-read the playlist every segment: re-check access there
+        service.recheck_live(db=db, principal=principal, manager=relays, channel=channel, viewer=viewer)
     return FileResponse(path, headers=NO_CACHE if name.endswith(".m3u8") else None)
 
 

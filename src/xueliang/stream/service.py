@@ -19,7 +19,7 @@ from xueliang.camera import access, flows
 from xueliang.camera import service as cameras
 from xueliang.camera.enums import Right, Status
 from xueliang.camera.models import Channel, Device
-from xueliang.core.exceptions import InvalidInputError, NotFoundError, PurposeRequiredError
+from xueliang.core.exceptions import ForbiddenError, InvalidInputError, NotFoundError, PurposeRequiredError
 from xueliang.stream import links
 from xueliang.stream.exceptions import CameraOfflineError, LinkInvalidError
 from xueliang.stream.manager import PUBLIC_PREFIX, RelayManager
@@ -128,6 +128,18 @@ def start_live(
         playlist_url=url,
         viewers=manager.viewer_count(channel.channel_id),
     )
+
+
+def recheck_live(
+    *, db: Session, principal: Principal, manager: RelayManager, channel: Channel, viewer: str
+) -> None:
+    """A scope or grant that ended (validity passed, revoked) stops a running view at once: the
+    viewer is dropped from the relay and the player gets 403 at its next playlist refresh."""
+    try:
+        access.require_right(db=db, principal=principal, channel=channel, right=Right.live)
+    except ForbiddenError:
+        manager.leave(channel.channel_id, viewer)
+        raise
 
 
 def live_file(*, manager: RelayManager, channel_id: str, viewer: str, username: str, name: str) -> Path:
