@@ -12,6 +12,7 @@ from xueliang.audit.models import AuditEntry
 from xueliang.auth import service as auth_service
 from xueliang.auth.enums import ScopeKind
 from xueliang.camera import service as cameras
+from xueliang.camera.models import Device
 
 WHY = {"purpose": "巡查 east gate"}
 
@@ -83,3 +84,15 @@ def test_live_file__ended_scope_stops_a_running_view(
     refused = client.get(url)
     assert refused.status_code == 403
     assert client.app.state.relays.viewer_count(PRIVATE) == 0  # type: ignore[attr-defined]
+
+
+def test_live_file__revoked_device_stops_a_running_view(admin: TestClient, db: Session) -> None:
+    url = admin.post(f"/api/v1/cameras/{PRIVATE}/live", params=WHY).json()["playlist_url"]
+    assert admin.get(url).status_code == 200
+    channel = cameras.get_channel(db=db, channel_id=PRIVATE)
+    assert channel is not None and channel.device_pk is not None
+    device = db.get(Device, channel.device_pk)
+    assert device is not None
+    device.admission = "revoked"
+    db.commit()
+    assert admin.get(url).status_code == 403

@@ -133,10 +133,14 @@ def start_live(
 def recheck_live(
     *, db: Session, principal: Principal, manager: RelayManager, channel: Channel, viewer: str
 ) -> None:
-    """A scope or grant that ended (validity passed, revoked) stops a running view at once: the
-    viewer is dropped from the relay and the player gets 403 at its next playlist refresh."""
+    """A scope or grant that ended (validity passed, revoked), or a device whose admission was
+    revoked, stops a running view at once: the viewer is dropped from the relay and the player
+    gets 403 at its next playlist refresh."""
+    device = db.get(Device, channel.device_pk) if channel.device_pk is not None else None
     try:
         access.require_right(db=db, principal=principal, channel=channel, right=Right.live)
+        if device is not None:
+            cameras.require_admitted(device=device)
     except ForbiddenError:
         manager.leave(channel.channel_id, viewer)
         raise
