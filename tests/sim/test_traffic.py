@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +12,8 @@ from xueliang.sim.manifest import read_manifest
 from xueliang.sim.progress import Steps
 from xueliang.sim.routes import build_routes, direction_code
 from xueliang.sim.traffic import generate_traffic
+from xueliang.viewlib.kinds import FACE, MOTOR_VEHICLE, Kind
+from xueliang.viewlib.parse import ParseOptions, parse_object
 
 
 @pytest.fixture(scope="module")
@@ -117,11 +118,17 @@ def test_build_routes__offsets_cover_all_pairs(network: Network) -> None:
     assert r.offsets[-1] == len(r.tollgate)
 
 
-@pytest.mark.skipif(importlib.util.find_spec("xueliang.viewlib") is None, reason="view library not built yet")
-def test_generate_traffic__round_trips_view_library_schema(traffic_dir: Path) -> None:
-    schemas = pytest.importorskip("xueliang.viewlib.schemas")
-    model = getattr(schemas, "MotorVehicleObject", None)
-    if model is None:
-        pytest.skip("no MotorVehicleObject schema yet")
-    for rec in _records(traffic_dir / "motor_vehicles")[:100]:
-        assert model.model_validate(rec).model_dump(exclude_none=True)["PlateNo"] == rec["PlateNo"]
+@pytest.mark.parametrize(("folder", "kind"), [("motor_vehicles", MOTOR_VEHICLE), ("faces", FACE)])
+def test_generate_traffic__round_trips_view_library_parser(
+    traffic_dir: Path, folder: str, kind: Kind
+) -> None:
+    """Every simulated object is accepted by the view library's GA/T 1400 parser, losslessly."""
+    recs = _records(traffic_dir / folder)
+    assert recs
+    opts = ParseOptions(tz="Asia/Shanghai")
+    for rec in recs[:500]:
+        parsed = parse_object(kind, rec, opts)
+        assert parsed.raw == rec
+        assert parsed.object_id == rec[kind.id_field]
+        if kind is MOTOR_VEHICLE:
+            assert parsed.row["plate_no"] == rec["PlateNo"]
