@@ -159,6 +159,26 @@ class Settings(BaseSettings):
     record_store_database: str = Field(
         "viewlib", pattern=r"^[a-z_][a-z0-9_]*$", description="Database (schema) of the record tables."
     )
+    investigation_scan_hours: Annotated[int, Field(ge=1, le=24 * 31)] = Field(
+        24, description="Longest time window a pass search without a plate prefix may scan."
+    )
+    vector_index_type: str = Field(
+        "faiss", description="Vector index of record embeddings: faiss (embedded, IVF) or milvus."
+    )
+    vector_index_url: str = Field(
+        "",
+        description="milvus: URI (a milvus-lite file, or http://host:19530); empty = DATA_DIR/vectors/milvus.db.",
+        repr=False,
+    )
+    vector_exact_below: Annotated[int, Field(ge=0)] = Field(
+        50_000, description="Search exactly (no IVF) when filters leave fewer candidates than this."
+    )
+    face_match_threshold: Annotated[float, Field(gt=0, le=1)] = Field(
+        0.6, description="Cosine similarity from which two faces count as the same person (1:1, 1:N, alerts)."
+    )
+    cloned_plate_max_kmh: Annotated[float, Field(gt=10)] = Field(
+        160.0, description="Implied speed between two checkpoints above which a plate counts as cloned."
+    )
     stream_relay_type: str = Field(
         "pyav", description="Live relay plugin: pyav (remux to HLS with PyAV) or fake (tests, no video)."
     )

@@ -17,6 +17,7 @@ MODEL_MODULES = (
     "xueliang.incident.models",
     "xueliang.stream.models",
     "xueliang.viid.models",
+    "xueliang.investigation.models",
     "xueliang.ops.models",
 )
 
