@@ -20,8 +20,9 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check --upgrade pip
 
-$(VENV)/.runtime: $(BIN)/python pyproject.toml constraints.txt
+$(VENV)/.runtime: $(BIN)/python pyproject.toml constraints.txt requirements-nodeps.txt
 	$(PIP_INSTALL) -e .
+	$(PIP_INSTALL) --no-deps -r requirements-nodeps.txt
 	@touch $@
 
 $(VENV)/.dev: $(VENV)/.runtime

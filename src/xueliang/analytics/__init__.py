@@ -1,0 +1,1 @@
+"""Structurization: capture, motion gate, detectors, tracker, best shot, extractors, workers."""
