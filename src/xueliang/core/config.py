@@ -204,6 +204,39 @@ class Settings(BaseSettings):
     stream_public_viewer_cap: Annotated[int, Field(ge=1)] = Field(
         50, description="Most concurrent viewers of one public camera through public links."
     )
+    ops_probe_seconds: Annotated[float, Field(ge=10)] = Field(
+        60.0, description="Interval of the ops health cycle (RTSP probes, keepalives, online-rate samples)."
+    )
+    ops_probe_timeout_seconds: Annotated[float, Field(gt=0, le=60)] = Field(
+        3.0, description="Deadline of one RTSP probe (connect, OPTIONS, DESCRIBE)."
+    )
+    ops_probe_concurrency: Annotated[int, Field(ge=1, le=5000)] = Field(
+        200, description="RTSP probes in flight at once."
+    )
+    ops_diagnosis_minutes: Annotated[float, Field(ge=1)] = Field(
+        60.0, description="Interval of the video quality diagnosis cycle (one snapshot per online camera)."
+    )
+    ops_diagnosis_workers: Annotated[int, Field(ge=1, le=64)] = Field(
+        2, description="Snapshots taken and diagnosed at once in the diagnosis cycle."
+    )
+    ops_offline_alarm_minutes: Annotated[float, Field(ge=0)] = Field(
+        10.0, description="A channel offline this long raises an offline alarm."
+    )
+    ops_storage_alarm_percent: Annotated[float, Field(gt=0, le=100)] = Field(
+        90.0, description="Disk use of the data directory at or above this raises a storage alarm."
+    )
+    ops_auto_work_orders: bool = Field(
+        True, description="Open a maintenance work order for each new offline or quality alarm."
+    )
+    ops_response_hours: Annotated[float, Field(gt=0)] = Field(
+        2.0, description="Response limit of a maintenance work order, in working hours."
+    )
+    ops_repair_hours: Annotated[float, Field(gt=0)] = Field(
+        8.0, description="Repair limit of a maintenance work order, in working hours."
+    )
+    ops_notifiers: str = Field(
+        "", description="Alarm notification channels, comma-separated: webhook, sms (the incident notifiers)."
+    )
 
     @model_validator(mode="after")
     def _fill_defaults(self) -> Settings:
