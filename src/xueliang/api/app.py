@@ -32,6 +32,7 @@ from xueliang.grid.router import tiles_router as grid_tiles_router
 from xueliang.incident import scheduled as incident_scheduled
 from xueliang.incident.open311 import router as open311_router
 from xueliang.incident.router import router as incident_router
+from xueliang.investigation.router import router as investigation_router
 from xueliang.stream import scheduled as stream_scheduled
 from xueliang.stream.plugins import make_manager
 from xueliang.stream.recording_router import router as recording_router
@@ -58,6 +59,7 @@ DOMAIN_ROUTERS: tuple[APIRouter, ...] = (
     viid_router,
     incident_router,
     open311_router,
+    investigation_router,
 )
 
 

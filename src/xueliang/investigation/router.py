@@ -1,0 +1,109 @@
+"""/api/v1/investigation: cases, feature search, trajectories (thin handlers over the services)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+
+from xueliang.api import API_PREFIX
+from xueliang.api.deps import SessionDep, SettingsDep
+from xueliang.api.schemas import Page
+from xueliang.auth.dependencies import CurrentPrincipal, require
+from xueliang.auth.enums import Permission
+from xueliang.auth.principal import Principal
+from xueliang.investigation import feature_search, service, trajectory
+from xueliang.investigation.dependencies import CaseDep, ValidCase
+from xueliang.investigation.enums import CaseStatus
+from xueliang.investigation.models import Case
+from xueliang.investigation.schemas import (
+    CaseCreate,
+    CaseMembersUpdate,
+    CaseRead,
+    CaseStatusUpdate,
+    GeoJSON,
+    PassPage,
+    PassSearch,
+    TrajectoryQuery,
+)
+from xueliang.viewlib.dependencies import ViewLibDep
+
+router = APIRouter(prefix=f"{API_PREFIX}/investigation", tags=["investigation"])
+CaseManager = Annotated[Principal, Depends(require(Permission.case_manage))]
+
+
+def _read(db: SessionDep, case: Case) -> CaseRead:
+    return CaseRead.model_validate(case).model_copy(update={"members": service.members_of(db=db, case=case)})
+
+
+@router.post("/cases", status_code=201)
+def create_case(body: CaseCreate, db: SessionDep, principal: CaseManager) -> CaseRead:
+    case = service.create_case(
+        db=db, principal=principal, number=body.number, title=body.title, case_type=body.case_type,
+        members=body.members,
+    )  # fmt: skip
+    return _read(db, case)
+
+
+@router.get("/cases")
+def list_cases(
+    db: SessionDep,
+    principal: CurrentPrincipal,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> Page[CaseRead]:
+    """The cases the caller is a member of."""
+    total, cases = service.list_cases(db=db, principal=principal, offset=offset, limit=limit)
+    return Page(total=total, offset=offset, limit=limit, items=[_read(db, c) for c in cases])
+
+
+@router.get("/cases/{case_pk}")
+def get_case(case: ValidCase, db: SessionDep) -> CaseRead:
+    return _read(db, case)
+
+
+@router.patch("/cases/{case_pk}/members")
+def update_members(
+    case: ValidCase, body: CaseMembersUpdate, db: SessionDep, principal: CaseManager
+) -> CaseRead:
+    service.set_members(db=db, principal=principal, case=case, add=body.add, remove=body.remove)
+    return _read(db, case)
+
+
+@router.patch("/cases/{case_pk}/status")
+def update_status(
+    case: ValidCase, body: CaseStatusUpdate, db: SessionDep, principal: CaseManager
+) -> CaseRead:
+    service.set_status(db=db, principal=principal, case=case, status=CaseStatus(body.status))
+    return _read(db, case)
+
+
+@router.post("/passes/search")
+def search_passes(
+    body: PassSearch,
+    ctx: CaseDep,
+    db: SessionDep,
+    principal: CurrentPrincipal,
+    lib: ViewLibDep,
+    settings: SettingsDep,
+) -> PassPage:
+    """特征搜车 for a case (``case_id`` and ``purpose`` as query parameters or X-Case-Id / X-Purpose)."""
+    return feature_search.search_passes(
+        db=db, store=lib.store, principal=principal, ctx=ctx, query=body, tz=settings.timezone,
+        scan_hours=settings.investigation_scan_hours,
+    )  # fmt: skip
+
+
+@router.post("/trajectory")
+def get_trajectory(
+    body: TrajectoryQuery,
+    ctx: CaseDep,
+    db: SessionDep,
+    principal: CurrentPrincipal,
+    lib: ViewLibDep,
+    settings: SettingsDep,
+) -> GeoJSON:
+    """车辆轨迹 of one plate as a GeoJSON FeatureCollection (segments, gaps, passes)."""
+    return trajectory.trajectory(
+        db=db, store=lib.store, principal=principal, ctx=ctx, query=body, tz=settings.timezone
+    )

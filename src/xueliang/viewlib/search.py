@@ -1,0 +1,175 @@
+"""Read-only record-store queries for investigation: feature search with facets, trajectories,
+multi-dimensional searches, vehicle analytics and embedding read-back.
+
+Same SQL on chdb and a ClickHouse server (``rows`` runs it); the memory store has no SQL and is
+refused. Values travel as query parameters; lists as one hex string decoded in SQL (chdb mis-encodes
+non-ASCII Array(String) parameters, see ``sql.hex_list``). Only column names from the fixed set below
+and the validated database name are spliced into the text (hence ``noqa: S608``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from xueliang.core.exceptions import ConfigurationError
+from xueliang.viewlib.kinds import MOTOR_VEHICLE, Kind
+from xueliang.viewlib.sql import hex_list, table
+from xueliang.viewlib.stores.base import RecordStore
+
+FILTER_COLUMNS = frozenset(
+    {
+        "plate_color",
+        "vehicle_color",
+        "vehicle_class",
+        "vehicle_brand",
+        "direction",
+        "tollgate_id",
+        "device_id",
+    }
+)
+FACET_COLUMNS = ("plate_color", "vehicle_color", "vehicle_class", "vehicle_brand", "tollgate_id")
+PASS_SORTS = {"event_time", "plate_no", "tollgate_id", "speed"}
+T64 = "DateTime64(3, 'UTC')"
+
+
+@dataclass
+class PassFilter:
+    """Conditions on motor-vehicle passes. ``None`` for visibility = every device."""
+
+    plate_exact: str | None = None
+    plate_prefix: str | None = None  # literal prefix: a primary-key range
+    plate_regex: str | None = None  # re2, anchored
+    any_of: dict[str, list[str]] = field(default_factory=dict)  # column → accepted values
+    time_from: str | None = None  # to_sql() form, inclusive
+    time_to: str | None = None  # exclusive
+    visible_devices: list[str] | None = None
+    visible_tollgates: list[str] | None = None
+
+
+def rows(store: RecordStore, text: str, params: dict[str, Any]) -> list[list[Any]]:
+    """Run a SELECT on a ClickHouse-SQL store; each row as a list."""
+    if store.type == "chdb":
+        return list(store._query(text, params)["data"])  # type: ignore[attr-defined]
+    if store.type == "clickhouse":
+        return [list(r) for r in store.client.query(text, parameters=params).result_rows]  # type: ignore[attr-defined]
+    raise ConfigurationError(
+        f"record store {store.type!r} has no SQL: investigation needs chdb or clickhouse"
+    )
+
+
+def database_of(store: RecordStore) -> str:
+    return str(getattr(store, "database", "viewlib"))
+
+
+def in_list(param: str) -> str:
+    return _decoded(f"{{{param}:String}}")
+
+
+def pass_where(f: PassFilter, prefix: str = "") -> tuple[str, dict[str, Any]]:
+    """WHERE body (without the keyword) and parameters; ``prefix`` keeps parameter names apart."""
+    clauses, params = ["1"], {}
+
+    def add(clause: str, name: str, typ: str, value: Any) -> None:
+        clauses.append(clause.format(p=f"{{{prefix}{name}:{typ}}}"))
+        params[f"{prefix}{name}"] = value
+
+    if f.plate_exact is not None:
+        add("plate_no = {p}", "plate", "String", f.plate_exact)
+    if f.plate_prefix:
+        add("plate_no LIKE {p}", "pprefix", "String", f.plate_prefix + "%")
+    if f.plate_regex:
+        add("match(plate_no, {p})", "pregex", "String", f.plate_regex)
+    for column, values in sorted(f.any_of.items()):
+        if column not in FILTER_COLUMNS:
+            raise ValueError(f"cannot filter on {column}")
+        if values:
+            add(column + " IN " + _decoded("{p}"), f"in_{column}", "String", hex_list(values))
+    if f.time_from is not None:
+        add("event_time >= {p}", "tfrom", T64, f.time_from)
+    if f.time_to is not None:
+        add("event_time < {p}", "tto", T64, f.time_to)
+    if f.visible_devices is not None or f.visible_tollgates is not None:
+        add("(device_id IN " + _decoded("{p}"), "vd", "String", hex_list(f.visible_devices or [""]))
+        add("tollgate_id IN " + _decoded("{p}") + ")", "vt", "String", hex_list(f.visible_tollgates or [""]))
+        clauses[-2:] = [clauses[-2] + " OR " + clauses[-1]]
+    return " AND ".join(clauses), params
+
+
+def _decoded(param: str) -> str:
+    return f"(SELECT arrayJoin(arrayMap(x -> unhex(x), splitByChar(',', {param}))))"
+
+
+def search_passes(
+    store: RecordStore, f: PassFilter, *, order_by: str, descending: bool, offset: int, limit: int
+) -> tuple[list[str], int]:
+    """(raw JSON of one page, total matching)."""
+    if order_by not in PASS_SORTS:
+        raise ValueError(f"cannot order by {order_by}")
+    where, params = pass_where(f)
+    t = table(MOTOR_VEHICLE, database_of(store))
+    total = int(rows(store, f"SELECT count() FROM {t} WHERE {where}", params)[0][0])  # noqa: S608
+    if total == 0 or limit <= 0:
+        return [], total
+    direction = "DESC" if descending else "ASC"
+    text = (
+        f"SELECT raw FROM {t} WHERE {where}"  # noqa: S608
+        f" ORDER BY {order_by} {direction}, object_id {direction} LIMIT {int(limit)} OFFSET {int(offset)}"
+    )
+    return [r[0] for r in rows(store, text, params)], total
+
+
+def facet_counts(store: RecordStore, f: PassFilter, *, top: int = 20) -> dict[str, list[tuple[str, int]]]:
+    """Counts per value of each facet column, in one scan (GROUPING SETS); the ``top`` largest each."""
+    where, params = pass_where(f)
+    cols = ", ".join(FACET_COLUMNS)
+    sets = ", ".join(f"({c})" for c in FACET_COLUMNS)
+    groups = ", ".join(f"grouping({c})" for c in FACET_COLUMNS)
+    text = (
+        f"SELECT {cols}, {groups}, count() FROM {table(MOTOR_VEHICLE, database_of(store))}"  # noqa: S608
+        f" WHERE {where} GROUP BY GROUPING SETS ({sets})"
+    )
+    n = len(FACET_COLUMNS)
+    out: dict[str, list[tuple[str, int]]] = {c: [] for c in FACET_COLUMNS}
+    for row in rows(store, text, params):
+        flags = row[n : 2 * n]
+        i = next((k for k, g in enumerate(flags) if int(g) == 0), None)  # grouping() 0 = grouped by it
+        if i is not None:
+            out[FACET_COLUMNS[i]].append((str(row[i]), int(row[-1])))
+    return {c: sorted(v, key=lambda p: -p[1])[:top] for c, v in out.items()}
+
+
+def plate_passes(store: RecordStore, f: PassFilter, *, limit: int = 10_000) -> list[list[Any]]:
+    """Time-ordered passes: object_id, event_time, tollgate_id, device_id, direction, speed, plate_color."""
+    where, params = pass_where(f)
+    text = (
+        "SELECT object_id, toString(event_time), tollgate_id, device_id, direction, speed, plate_color"  # noqa: S608
+        f" FROM {table(MOTOR_VEHICLE, database_of(store))} WHERE {where}"
+        f" ORDER BY event_time, object_id LIMIT {int(limit)}"
+    )
+    return rows(store, text, params)
+
+
+def raw_by_ids(store: RecordStore, kind: Kind, ids: list[str]) -> dict[str, str]:
+    if not ids:
+        return {}
+    text = f"SELECT object_id, raw FROM {table(kind, database_of(store))} WHERE object_id IN {in_list('ids')}"  # noqa: S608
+    return {r[0]: r[1] for r in rows(store, text, {"ids": hex_list(ids)})}
+
+
+def features(
+    store: RecordStore, kind: Kind, *, time_from: str | None = None, after_id: str = "", limit: int = 100_000
+) -> list[list[Any]]:
+    """Stored embeddings (FeatureInfoObject.FeatureData): object_id, epoch s, device_id, base64 —
+    ordered by object id, from ``after_id`` on (for paging a backfill)."""
+    params: dict[str, Any] = {"after": after_id}
+    since = ""
+    if time_from is not None:
+        since, params["tfrom"] = f" AND event_time >= {{tfrom:{T64}}}", time_from
+    text = (
+        "SELECT object_id, toUnixTimestamp(event_time), device_id,"  # noqa: S608
+        " JSONExtractString(raw, 'FeatureInfoObject', 'FeatureData') AS fd"
+        f" FROM {table(kind, database_of(store))}"
+        f" WHERE object_id > {{after:String}}{since} AND fd != '' ORDER BY object_id LIMIT {int(limit)}"
+    )
+    return rows(store, text, params)
