@@ -33,6 +33,9 @@ from xueliang.incident import scheduled as incident_scheduled
 from xueliang.incident.open311 import router as open311_router
 from xueliang.incident.router import router as incident_router
 from xueliang.investigation.router import router as investigation_router
+from xueliang.ops import scheduled as ops_scheduled
+from xueliang.ops.metrics import register_collector as register_ops_metrics
+from xueliang.ops.router import router as ops_router
 from xueliang.stream import scheduled as stream_scheduled
 from xueliang.stream.plugins import make_manager
 from xueliang.stream.recording_router import router as recording_router
@@ -60,6 +63,7 @@ DOMAIN_ROUTERS: tuple[APIRouter, ...] = (
     incident_router,
     open311_router,
     investigation_router,
+    ops_router,
 )
 
 
@@ -71,6 +75,7 @@ def register_jobs(
     incident_scheduled.register(scheduler, factory=factory, settings=settings or get_settings())
     viid_scheduled.register(scheduler, factory=factory)
     stream_scheduled.register(scheduler, factory=factory, settings=settings or get_settings())
+    ops_scheduled.register(scheduler, factory=factory, settings=settings or get_settings())
 
 
 @asynccontextmanager
@@ -118,6 +123,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sessionmaker = session_factory(app.state.engine)
     app.state.login_limiter = SlidingWindowLimiter(settings.login_rate_per_minute, 60)
     app.state.metrics = Metrics()
+    register_ops_metrics(app.state.metrics.registry, app.state)
     app.state.relays = make_manager(settings)  # live relays; started and stopped with the app
     install_error_handlers(app)
     for router in DOMAIN_ROUTERS:
