@@ -16,6 +16,8 @@ from xueliang import __version__
 from xueliang.api.errors import install_error_handlers
 from xueliang.api.middleware import BodySizeLimitMiddleware, Metrics, RequestLogMiddleware
 from xueliang.api.static import install_static
+from xueliang.assessment import scheduled as assessment_scheduled
+from xueliang.assessment.router import router as assessment_router
 from xueliang.audit import scheduled as audit_scheduled
 from xueliang.audit.router import router as audit_router
 from xueliang.auth.router import admin_router
@@ -32,6 +34,8 @@ from xueliang.grid.router import tiles_router as grid_tiles_router
 from xueliang.incident import scheduled as incident_scheduled
 from xueliang.incident.open311 import router as open311_router
 from xueliang.incident.router import router as incident_router
+from xueliang.investigation import consumers as investigation_consumers
+from xueliang.investigation import scheduled as investigation_scheduled
 from xueliang.investigation.router import router as investigation_router
 from xueliang.ops import scheduled as ops_scheduled
 from xueliang.ops.metrics import register_collector as register_ops_metrics
@@ -61,6 +65,7 @@ DOMAIN_ROUTERS: tuple[APIRouter, ...] = (
     recording_router,
     viid_router,
     incident_router,
+    assessment_router,
     open311_router,
     investigation_router,
     ops_router,
@@ -73,9 +78,11 @@ def register_jobs(
     """Each domain with periodic work registers it here."""
     audit_scheduled.register(scheduler, factory=factory)
     incident_scheduled.register(scheduler, factory=factory, settings=settings or get_settings())
+    assessment_scheduled.register(scheduler, factory=factory, settings=settings or get_settings())
     viid_scheduled.register(scheduler, factory=factory)
     stream_scheduled.register(scheduler, factory=factory, settings=settings or get_settings())
     ops_scheduled.register(scheduler, factory=factory, settings=settings or get_settings())
+    investigation_scheduled.register(scheduler, factory=factory)
 
 
 @asynccontextmanager
@@ -90,6 +97,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     )
     bus = make_bus(settings.bus_url)
     await bus.start()
+    await investigation_consumers.start(app, bus)
     scheduler = Scheduler(tz=settings.timezone)
     register_jobs(scheduler, factory=app.state.sessionmaker, settings=settings)
     app.state.bus, app.state.scheduler = bus, scheduler
@@ -103,6 +111,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await scheduler.stop()
         stream_scheduled.stop_recorders(scheduler)
         await bus.close()
+        investigation_consumers.stop(app)
         close_viewlib(app.state)
         app.state.engine.dispose()
 

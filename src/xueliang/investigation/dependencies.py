@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Request
 
 from xueliang.api.deps import SessionDep
 from xueliang.audit.dependencies import Purpose
 from xueliang.auth.dependencies import CurrentPrincipal
 from xueliang.core.exceptions import ForbiddenError
 from xueliang.investigation import service
+from xueliang.investigation.embeddings import Vectors, vectors_of
 from xueliang.investigation.models import Case
 from xueliang.investigation.service import CaseContext
 
@@ -31,3 +32,10 @@ def valid_case(db: SessionDep, principal: CurrentPrincipal, case_pk: int) -> Cas
 
 CaseDep = Annotated[CaseContext, Depends(get_case_context)]
 ValidCase = Annotated[Case, Depends(valid_case)]
+
+
+def get_vectors(request: Request) -> Vectors:
+    return vectors_of(request.app.state)
+
+
+VectorsDep = Annotated[Vectors, Depends(get_vectors)]

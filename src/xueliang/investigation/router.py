@@ -16,6 +16,7 @@ from xueliang.investigation import feature_search, service, trajectory
 from xueliang.investigation.dependencies import CaseDep, ValidCase
 from xueliang.investigation.enums import CaseStatus
 from xueliang.investigation.models import Case
+from xueliang.investigation.router_watch import router as watch_router
 from xueliang.investigation.schemas import (
     CaseCreate,
     CaseMembersUpdate,
@@ -29,6 +30,7 @@ from xueliang.investigation.schemas import (
 from xueliang.viewlib.dependencies import ViewLibDep
 
 router = APIRouter(prefix=f"{API_PREFIX}/investigation", tags=["investigation"])
+router.include_router(watch_router)
 CaseManager = Annotated[Principal, Depends(require(Permission.case_manage))]
 
 

@@ -107,3 +107,114 @@ class TrajectoryQuery(StrictInput):
 
 
 GeoJSON = dict[str, Any]
+
+
+class Probe(StrictInput):
+    """What to compare: a stored record's embedding (record_id) or an uploaded image (base64)."""
+
+    record_id: str | None = Field(None, pattern=r"^\d{48}$")
+    image: str | None = Field(None, max_length=8_000_000, description="base64 JPEG or PNG")
+
+
+class ImageSearch(StrictInput):
+    """以图搜车 / face 1:N over stored captures: nearest records with time and place filters."""
+
+    kind: Literal["motor_vehicle", "face"] = "motor_vehicle"
+    probe: Probe
+    time_from: datetime | None = None
+    time_to: datetime | None = None
+    place: Place = Field(default_factory=Place)
+    k: int = Field(20, ge=1, le=200)
+    min_score: float = Field(0.0, ge=-1, le=1)
+
+
+class SimilarItem(ReadModel):
+    object_id: str
+    score: float
+    device_id: str = ""
+    time: str = ""
+    plate_no: str = ""
+    images: list[str] = Field(default_factory=list)
+
+
+class SimilarPage(ReadModel):
+    items: list[SimilarItem]
+    searched: int = Field(description="Embeddings in the index.")
+
+
+class FaceCompare(StrictInput):
+    a: Probe
+    b: Probe
+
+
+class FaceCompareResult(ReadModel):
+    similarity: float
+    threshold: float
+    same_person: bool
+
+
+class WatchlistHit(ReadModel):
+    disposition_id: int
+    case_number: str
+    score: float
+    reason: str
+
+
+class DispositionCreate(StrictInput):
+    """布控: a plate, or a face (probe), watched for a case within a validity period and an area."""
+
+    kind: Literal["plate", "face"]
+    plate_no: str | None = Field(None, pattern=r"^[0-9A-Z\u4e00-\u9fff]{5,15}$")
+    plate_color: str | None = Field(None, max_length=2)
+    face: Probe | None = None
+    threshold: float | None = Field(None, gt=0, le=1)
+    reason: str = Field(min_length=4, max_length=500)
+    valid_from: datetime | None = None
+    valid_until: datetime
+    area: Ids = Field(default_factory=list, description="Tollgate or device ids; empty = everywhere.")
+
+
+class DispositionDecision(StrictInput):
+    approve: bool
+    note: str = Field("", max_length=500)
+
+
+class DispositionRead(ReadModel):
+    id: int
+    case_pk: int
+    kind: str
+    plate_no: str | None
+    plate_color: str | None
+    threshold: float | None
+    reason: str
+    area: str
+    valid_from: datetime
+    valid_until: datetime
+    status: str
+    created_by: int
+    created_at: datetime
+    decided_by: int | None
+    decided_at: datetime | None
+
+
+class AlertRead(ReadModel):
+    id: int
+    disposition_pk: int
+    object_id: str
+    record_kind: str
+    match: str
+    score: float
+    observed: str
+    device_id: str
+    tollgate_id: str
+    event_time: datetime
+    created_at: datetime
+    review: str
+    reviewed_by: int | None
+    reviewed_at: datetime | None
+    review_note: str
+
+
+class AlertReview(StrictInput):
+    review: Literal["confirmed", "false_positive"]
+    note: str = Field("", max_length=500)

@@ -57,3 +57,14 @@ def tollgate_points(*, db: Session, ids: list[str] | None = None) -> dict[str, t
     if ids is not None:
         query = query.where(Tollgate.tollgate_id.in_(ids))
     return {t: (float(lon or 0), float(lat or 0), name) for t, lon, lat, name in db.execute(query)}
+
+
+def devices_at(*, db: Session, tollgates: list[str]) -> set[str]:
+    """The cameras (channel and device ids) of the given checkpoints."""
+    query = (
+        select(Channel.channel_id, Device.device_id)
+        .join(Tollgate, Tollgate.id == Channel.tollgate_pk)
+        .outerjoin(Device, Device.id == Channel.device_pk)
+        .where(Tollgate.tollgate_id.in_(tollgates))
+    )
+    return {i for row in db.execute(query) for i in row if i}

@@ -1,0 +1,62 @@
+"""The investigation's durable bus consumers, started with the app (before any publisher):
+``investigation`` on ``records.motor_vehicle`` and ``records.face`` — disposition matching (alerts
+to the hub and to ``investigation.alerts``) and incremental vector indexing."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Any
+
+from xueliang.core.bus import Bus
+from xueliang.investigation import alerts, matcher
+from xueliang.investigation.embeddings import vectors_of
+from xueliang.viewlib.dependencies import viewlib_of
+from xueliang.viewlib.schemas import RECORDS_FACE, RECORDS_MOTOR_VEHICLE, RecordStored
+
+logger = logging.getLogger(__name__)
+DURABLE = "investigation"
+SAVE_EVERY_SECONDS = 60.0
+
+
+class Consumer:
+    def __init__(self, app: Any) -> None:
+        self.state = app.state
+        self.matcher = matcher.Matcher(threshold=app.state.settings.face_match_threshold)
+        self.hub: alerts.AlertHub = app.state.alert_hub
+        self.saved_at = time.monotonic()
+
+    def process(self, msg: RecordStored) -> list[alerts.AlertRaised]:
+        """Blocking part (store read, database, index): run in a worker thread."""
+        raw = matcher.read_raw(viewlib_of(self.state).store, msg)
+        vectors = vectors_of(self.state)
+        matcher.feed_vector(vectors=vectors, msg=msg, raw=raw)
+        if time.monotonic() - self.saved_at > SAVE_EVERY_SECONDS:
+            vectors.save()
+            self.saved_at = time.monotonic()
+        with self.state.sessionmaker() as db:
+            made = matcher.match_record(db=db, matcher=self.matcher, msg=msg, raw=raw)
+            out = [alerts.raised(a, d) for a, d in made]
+            db.commit()
+        for alert in out:
+            self.hub.publish(alert)
+        return out
+
+    async def handle(self, msg: RecordStored) -> None:
+        for alert in await asyncio.to_thread(self.process, msg):
+            await self.state.bus.publish(alerts.ALERTS, alert)
+
+
+async def start(app: Any, bus: Bus) -> Consumer:
+    app.state.alert_hub = getattr(app.state, "alert_hub", None) or alerts.AlertHub()
+    consumer = Consumer(app)
+    for topic in (RECORDS_MOTOR_VEHICLE, RECORDS_FACE):
+        await bus.subscribe(topic, durable=DURABLE, handler=consumer.handle)
+    return consumer
+
+
+def stop(app: Any) -> None:
+    vectors = getattr(app.state, "vectors", None)
+    if vectors is not None:
+        vectors.close()
