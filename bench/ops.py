@@ -81,9 +81,7 @@ def timing(sample_set: list[tuple[str, bytes, bytes, bytes]], cameras: int) -> N
     for s in chosen:
         diagnose_sample(s)
     per = (time.perf_counter() - started) / len(chosen)
-    print(
-        f"diagnosis (decode snapshot, previous, reference; measure; judge): {per * 1000:.1f} ms/snapshot"
-    )
+    print(f"diagnosis (decode snapshot, previous, reference; measure; judge): {per * 1000:.1f} ms/snapshot")
     batch = [chosen[i % len(chosen)] for i in range(cameras)]
     started = time.perf_counter()
     with ProcessPoolExecutor(2) as pool:

@@ -10,13 +10,12 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import xueliang.core.db  # noqa: F401  (custom column types)
-
+import xueliang.core.db
 
 revision = "ops_0001"
 down_revision = "0001"
 branch_labels = ("ops",)
-depends_on = "camera_0002"
+depends_on = "camera_0001"
 
 
 def upgrade() -> None:
