@@ -39,6 +39,265 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/assessment/contractor-months": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** A contractor's month figures (input from ops) */
+        put: operations["contractor_month_api_v1_assessment_contractor_months_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/assessment/indicators": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The indicator catalogue */
+        get: operations["indicators_api_v1_assessment_indicators_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/assessment/patrol-days": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Record a grid worker's patrol day (input) */
+        put: operations["patrol_day_api_v1_assessment_patrol_days_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/assessment/plans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Assessment plans */
+        get: operations["list_plans_api_v1_assessment_plans_get"];
+        put?: never;
+        /** Create a plan (weights sum to 100 %) */
+        post: operations["create_plan_api_v1_assessment_plans_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/assessment/plans/{plan_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One plan */
+        get: operations["get_plan_api_v1_assessment_plans__plan_id__get"];
+        /** Change a plan */
+        put: operations["update_plan_api_v1_assessment_plans__plan_id__put"];
+        post?: never;
+        /** Delete a plan and its results */
+        delete: operations["delete_plan_api_v1_assessment_plans__plan_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/assessment/plans/{plan_id}/adjustments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Adjust a subject's score by hand (with a reason; applied at the next generation) */
+        post: operations["add_adjustment_api_v1_assessment_plans__plan_id__adjustments_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/assessment/plans/{plan_id}/generate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Generate a period now */
+        post: operations["generate_api_v1_assessment_plans__plan_id__generate_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/assessment/plans/{plan_id}/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A generated period's results */
+        get: operations["report_api_v1_assessment_plans__plan_id__report_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/assessment/plans/{plan_id}/report.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The report as PDF */
+        get: operations["report_pdf_api_v1_assessment_plans__plan_id__report_pdf_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/assessment/plans/{plan_id}/report.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The report as Excel */
+        get: operations["report_xlsx_api_v1_assessment_plans__plan_id__report_xlsx_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/assessment/plans/{plan_id}/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Generated periods of a plan */
+        get: operations["list_runs_api_v1_assessment_plans__plan_id__runs_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/assessment/scorecards": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Project scorecards, scored */
+        get: operations["list_scorecards_api_v1_assessment_scorecards_get"];
+        put?: never;
+        /** Create a scorecard */
+        post: operations["create_scorecard_api_v1_assessment_scorecards_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/assessment/scorecards/template": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A starting 100-point table */
+        get: operations["scorecard_template_api_v1_assessment_scorecards_template_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/assessment/scorecards/{card_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Change a scorecard */
+        put: operations["update_scorecard_api_v1_assessment_scorecards__card_id__put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/assessment/scorecards/{card_id}.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A scorecard as PDF */
+        get: operations["scorecard_pdf_api_v1_assessment_scorecards__card_id__pdf_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/audit/entries": {
         parameters: {
             query?: never;
@@ -901,6 +1160,512 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/investigation/alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Alerts */
+        get: operations["list_alerts_api_v1_investigation_alerts_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/investigation/alerts/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Stream Alerts
+         * @description Server-sent events: each alert of the caller's cases as it is raised.
+         */
+        get: operations["stream_alerts_api_v1_investigation_alerts_stream_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/investigation/alerts/{alert_pk}/review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Review Alert */
+        post: operations["review_alert_api_v1_investigation_alerts__alert_pk__review_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/investigation/cases": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Cases
+         * @description The cases the caller is a member of.
+         */
+        get: operations["list_cases_api_v1_investigation_cases_get"];
+        put?: never;
+        /** Create Case */
+        post: operations["create_case_api_v1_investigation_cases_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/investigation/cases/{case_pk}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Case */
+        get: operations["get_case_api_v1_investigation_cases__case_pk__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/investigation/cases/{case_pk}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Update Members */
+        patch: operations["update_members_api_v1_investigation_cases__case_pk__members_patch"];
+        trace?: never;
+    };
+    "/api/v1/investigation/cases/{case_pk}/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Update Status */
+        patch: operations["update_status_api_v1_investigation_cases__case_pk__status_patch"];
+        trace?: never;
+    };
+    "/api/v1/investigation/dispositions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Dispositions
+         * @description Dispositions of the caller's cases; for approvers also the pending queue.
+         */
+        get: operations["list_dispositions_api_v1_investigation_dispositions_get"];
+        put?: never;
+        /**
+         * Create Disposition
+         * @description 布控 for the case named by case_id; pending until a second user approves it.
+         */
+        post: operations["create_disposition_api_v1_investigation_dispositions_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/investigation/dispositions/{disposition_pk}/decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Decide Disposition */
+        post: operations["decide_disposition_api_v1_investigation_dispositions__disposition_pk__decision_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/investigation/dispositions/{disposition_pk}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Revoke Disposition */
+        post: operations["revoke_disposition_api_v1_investigation_dispositions__disposition_pk__revoke_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/investigation/faces/compare": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Compare Faces
+         * @description Face 1:1: similarity and a decision at XUELIANG_FACE_MATCH_THRESHOLD.
+         */
+        post: operations["compare_faces_api_v1_investigation_faces_compare_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/investigation/faces/watchlist": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Identify On Watchlists
+         * @description Face 1:N against the active face dispositions of the caller's cases.
+         */
+        post: operations["identify_on_watchlists_api_v1_investigation_faces_watchlist_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/investigation/images/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Search By Image
+         * @description 以图搜车 (kind motor_vehicle) or face 1:N over stored captures (kind face).
+         */
+        post: operations["search_by_image_api_v1_investigation_images_search_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/investigation/passes/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Search Passes
+         * @description 特征搜车 for a case (``case_id`` and ``purpose`` as query parameters or X-Case-Id / X-Purpose).
+         */
+        post: operations["search_passes_api_v1_investigation_passes_search_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/investigation/trajectory": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Get Trajectory
+         * @description 车辆轨迹 of one plate as a GeoJSON FeatureCollection (segments, gaps, passes).
+         */
+        post: operations["get_trajectory_api_v1_investigation_trajectory_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ops/alarms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Alarms */
+        get: operations["list_alarms_api_v1_ops_alarms_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ops/alarms/{alarm_id}/acknowledge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Acknowledge */
+        post: operations["acknowledge_api_v1_ops_alarms__alarm_id__acknowledge_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ops/channels/{channel_id}/thresholds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set Thresholds */
+        put: operations["set_thresholds_api_v1_ops_channels__channel_id__thresholds_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ops/channels/{channel_id}/uptime": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Channel Uptime */
+        get: operations["channel_uptime_api_v1_ops_channels__channel_id__uptime_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ops/contractor-months/{month}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Contractor Month */
+        get: operations["contractor_month_api_v1_ops_contractor_months__month__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ops/contracts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set Contracts */
+        put: operations["set_contracts_api_v1_ops_contracts_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ops/diagnoses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Diagnoses */
+        get: operations["list_diagnoses_api_v1_ops_diagnoses_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ops/diagnoses/{diagnosis_id}/thumbnail": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Diagnosis Thumbnail */
+        get: operations["diagnosis_thumbnail_api_v1_ops_diagnoses__diagnosis_id__thumbnail_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ops/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Health */
+        get: operations["list_health_api_v1_ops_health_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ops/online-rates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Online Rates */
+        get: operations["online_rates_api_v1_ops_online_rates_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ops/work-orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Orders */
+        get: operations["list_orders_api_v1_ops_work_orders_get"];
+        put?: never;
+        /** Create Order */
+        post: operations["create_order_api_v1_ops_work_orders_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ops/work-orders/{order_id}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Close Order */
+        post: operations["close_order_api_v1_ops_work_orders__order_id__close_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ops/work-orders/{order_id}/respond": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Respond */
+        post: operations["respond_api_v1_ops_work_orders__order_id__respond_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/org-units": {
         parameters: {
             query?: never;
@@ -1269,6 +2034,42 @@ export interface components {
             /** @description request_extension: unit of amount. */
             unit?: components["schemas"]["TimeUnit"] | null;
         };
+        /** AdjustmentInput */
+        AdjustmentInput: {
+            /** Period */
+            period: string;
+            /**
+             * Points
+             * @description Points added to the subject's score
+             */
+            points: number;
+            /** Reason */
+            reason: string;
+            /** Subject Key */
+            subject_key: string;
+        };
+        /** AdjustmentOut */
+        AdjustmentOut: {
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** By Name */
+            by_name: string;
+            /** Id */
+            id: number;
+            /** Period */
+            period: string;
+            /** Plan Id */
+            plan_id: number;
+            /** Points */
+            points: number;
+            /** Reason */
+            reason: string;
+            /** Subject Key */
+            subject_key: string;
+        };
         /** AdmitInput */
         AdmitInput: {
             /** Bound Ip */
@@ -1286,23 +2087,62 @@ export interface components {
              */
             secret?: string | null;
         };
-        /** AlarmRead */
-        AlarmRead: {
-            /** Client Ip */
-            client_ip: string | null;
+        /**
+         * AlarmState
+         * @enum {string}
+         */
+        AlarmState: "active" | "acknowledged" | "cleared";
+        /** AlertRead */
+        AlertRead: {
             /**
              * Created At
              * Format: date-time
              */
             created_at: string;
-            /** Detail */
-            detail: string;
             /** Device Id */
             device_id: string;
+            /** Disposition Pk */
+            disposition_pk: number;
+            /**
+             * Event Time
+             * Format: date-time
+             */
+            event_time: string;
             /** Id */
             id: number;
-            /** Kind */
-            kind: string;
+            /** Match */
+            match: string;
+            /** Object Id */
+            object_id: string;
+            /** Observed */
+            observed: string;
+            /** Record Kind */
+            record_kind: string;
+            /** Review */
+            review: string;
+            /** Review Note */
+            review_note: string;
+            /** Reviewed At */
+            reviewed_at: string | null;
+            /** Reviewed By */
+            reviewed_by: number | null;
+            /** Score */
+            score: number;
+            /** Tollgate Id */
+            tollgate_id: string;
+        };
+        /** AlertReview */
+        AlertReview: {
+            /**
+             * Note
+             * @default
+             */
+            note: string;
+            /**
+             * Review
+             * @enum {string}
+             */
+            review: "confirmed" | "false_positive";
         };
         /** ApiTokenCreate */
         ApiTokenCreate: {
@@ -1495,6 +2335,60 @@ export interface components {
             number: string | null;
             /** Use */
             use: string | null;
+        };
+        /** CaseCreate */
+        CaseCreate: {
+            /**
+             * Case Type
+             * @default
+             */
+            case_type: string;
+            /** Members */
+            members?: number[];
+            /** Number */
+            number: string;
+            /** Title */
+            title: string;
+        };
+        /** CaseMembersUpdate */
+        CaseMembersUpdate: {
+            /** Add */
+            add?: number[];
+            /** Remove */
+            remove?: number[];
+        };
+        /** CaseRead */
+        CaseRead: {
+            /** Case Type */
+            case_type: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Id */
+            id: number;
+            /**
+             * Members
+             * @default []
+             */
+            members: number[];
+            /** Number */
+            number: string;
+            /** Owner Id */
+            owner_id: number;
+            /** Status */
+            status: string;
+            /** Title */
+            title: string;
+        };
+        /** CaseStatusUpdate */
+        CaseStatusUpdate: {
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "open" | "closed";
         };
         /**
          * CatalogKind
@@ -1714,6 +2608,94 @@ export interface components {
             /** Username */
             username: string;
         };
+        /** CloseInput */
+        CloseInput: {
+            /**
+             * Note
+             * @default
+             */
+            note: string;
+        };
+        /** ContractInput */
+        ContractInput: {
+            /** Org Unit Id */
+            org_unit_id: number;
+            /**
+             * Region Prefix
+             * @default
+             */
+            region_prefix: string;
+        };
+        /** ContractorMonthInput */
+        ContractorMonthInput: {
+            /** Contractor Code */
+            contractor_code: string;
+            /**
+             * Contractor Name
+             * @default
+             */
+            contractor_name: string;
+            /** Device Hours */
+            device_hours: number;
+            /**
+             * Devices
+             * @default 0
+             */
+            devices: number;
+            /**
+             * Month
+             * Format: date
+             * @description Any day of the month
+             */
+            month: string;
+            /**
+             * Monthly Fee
+             * @default 0
+             */
+            monthly_fee: number;
+            /** Online Hours */
+            online_hours: number;
+            /** Orders Due */
+            orders_due: number;
+            /** Orders On Time */
+            orders_on_time: number;
+        };
+        /** ContractorMonthRead */
+        ContractorMonthRead: {
+            /** Availability */
+            availability: number | null;
+            /** Orders */
+            orders: number;
+            /** Org Unit Id */
+            org_unit_id: number;
+            /** Repaired On Time */
+            repaired_on_time: number;
+            /** Responded On Time */
+            responded_on_time: number;
+            /** Timeliness */
+            timeliness: number | null;
+        };
+        /** DeductionOut */
+        DeductionOut: {
+            /** Actual */
+            actual: number | null;
+            /** Contractor Code */
+            contractor_code: string;
+            /** Contractor Name */
+            contractor_name: string;
+            /** Deduction */
+            deduction: number;
+            /** Deduction Pct */
+            deduction_pct: number;
+            /** Fee */
+            fee: number;
+            /** Indicator */
+            indicator: string;
+            /** Shortfall */
+            shortfall: number;
+            /** Target */
+            target: number;
+        };
         /** DeviceRead */
         DeviceRead: {
             /** Admission */
@@ -1744,6 +2726,122 @@ export interface components {
             /** Status */
             status: string;
         };
+        /** DiagnosisRead */
+        DiagnosisRead: {
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** Channel Id */
+            channel_id: string;
+            /** Faults */
+            faults: string[];
+            /** Id */
+            id: number;
+            /** Measures */
+            measures: {
+                [key: string]: number;
+            };
+            /** Ok */
+            ok: boolean;
+            /** Thumbnail Url */
+            thumbnail_url: string | null;
+        };
+        /**
+         * Dimension
+         * @enum {string}
+         */
+        Dimension: "district" | "department" | "owner";
+        /**
+         * Direction
+         * @enum {string}
+         */
+        Direction: "higher" | "lower";
+        /**
+         * DispositionCreate
+         * @description 布控: a plate, or a face (probe), watched for a case within a validity period and an area.
+         */
+        DispositionCreate: {
+            /**
+             * Area
+             * @description Tollgate or device ids; empty = everywhere.
+             */
+            area?: string[];
+            face?: components["schemas"]["Probe"] | null;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "plate" | "face";
+            /** Plate Color */
+            plate_color?: string | null;
+            /** Plate No */
+            plate_no?: string | null;
+            /** Reason */
+            reason: string;
+            /** Threshold */
+            threshold?: number | null;
+            /** Valid From */
+            valid_from?: string | null;
+            /**
+             * Valid Until
+             * Format: date-time
+             */
+            valid_until: string;
+        };
+        /** DispositionDecision */
+        DispositionDecision: {
+            /** Approve */
+            approve: boolean;
+            /**
+             * Note
+             * @default
+             */
+            note: string;
+        };
+        /** DispositionRead */
+        DispositionRead: {
+            /** Area */
+            area: string;
+            /** Case Pk */
+            case_pk: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Created By */
+            created_by: number;
+            /** Decided At */
+            decided_at: string | null;
+            /** Decided By */
+            decided_by: number | null;
+            /** Id */
+            id: number;
+            /** Kind */
+            kind: string;
+            /** Plate Color */
+            plate_color: string | null;
+            /** Plate No */
+            plate_no: string | null;
+            /** Reason */
+            reason: string;
+            /** Status */
+            status: string;
+            /** Threshold */
+            threshold: number | null;
+            /**
+             * Valid From
+             * Format: date-time
+             */
+            valid_from: string;
+            /**
+             * Valid Until
+             * Format: date-time
+             */
+            valid_until: string;
+        };
         /** EventOut */
         EventOut: {
             /** Action */
@@ -1770,6 +2868,27 @@ export interface components {
             /** To State */
             to_state: string | null;
         };
+        /** FaceCompare */
+        FaceCompare: {
+            a: components["schemas"]["Probe"];
+            b: components["schemas"]["Probe"];
+        };
+        /** FaceCompareResult */
+        FaceCompareResult: {
+            /** Same Person */
+            same_person: boolean;
+            /** Similarity */
+            similarity: number;
+            /** Threshold */
+            threshold: number;
+        };
+        /** FacetCount */
+        FacetCount: {
+            /** Count */
+            count: number;
+            /** Value */
+            value: string;
+        };
         /** FeatureProperties */
         FeatureProperties: {
             /** Alert Level */
@@ -1784,6 +2903,34 @@ export interface components {
             title: string;
             /** Urgency */
             urgency: string;
+        };
+        /** FeeRule */
+        FeeRule: {
+            /**
+             * Cap
+             * @description At most this % of the fee for this rule
+             */
+            cap: number;
+            /** Indicator */
+            indicator: string;
+            /**
+             * Per Point
+             * @description % of the fee deducted per point below target
+             */
+            per_point: number;
+            /**
+             * Target
+             * @description Target in %; below it the fee is cut
+             */
+            target: number;
+        };
+        /** GenerateInput */
+        GenerateInput: {
+            /**
+             * Period
+             * @description 2026-03, 2026-Q1 or 2026
+             */
+            period: string;
         };
         /** GrantCreate */
         GrantCreate: {
@@ -1899,6 +3046,42 @@ export interface components {
             /** Detail */
             detail?: components["schemas"]["ValidationError"][];
         };
+        /** HealthRead */
+        HealthRead: {
+            /**
+             * Changed At
+             * Format: date-time
+             */
+            changed_at: string;
+            /** Channel Id */
+            channel_id: string;
+            /**
+             * Checked At
+             * Format: date-time
+             */
+            checked_at: string;
+            /** Detail */
+            detail: string;
+            /** Latency Ms */
+            latency_ms: number | null;
+            /** Name */
+            name: string;
+            /** Online */
+            online: boolean;
+            /** Region Code */
+            region_code: string | null;
+            /** Source */
+            source: string;
+        };
+        /** HistoryPoint */
+        HistoryPoint: {
+            /** Average */
+            average: number | null;
+            /** Period */
+            period: string;
+            /** Subjects */
+            subjects: number;
+        };
         /**
          * HotlineOrderInput
          * @description A 12345 work order (工单). Re-sending the same order_no returns the same incident.
@@ -1990,6 +3173,34 @@ export interface components {
             mac?: string | null;
             /** Secret */
             secret?: string | null;
+        };
+        /**
+         * ImageSearch
+         * @description 以图搜车 / face 1:N over stored captures: nearest records with time and place filters.
+         */
+        ImageSearch: {
+            /**
+             * K
+             * @default 20
+             */
+            k: number;
+            /**
+             * Kind
+             * @default motor_vehicle
+             * @enum {string}
+             */
+            kind: "motor_vehicle" | "face";
+            /**
+             * Min Score
+             * @default 0
+             */
+            min_score: number;
+            place?: components["schemas"]["Place"];
+            probe: components["schemas"]["Probe"];
+            /** Time From */
+            time_from?: string | null;
+            /** Time To */
+            time_to?: string | null;
         };
         /** IncidentDetail */
         IncidentDetail: {
@@ -2163,6 +3374,33 @@ export interface components {
             /** Urgency */
             urgency: string;
         };
+        /** IndicatorOut */
+        IndicatorOut: {
+            /** Code */
+            code: string;
+            /** Denominator */
+            denominator: string | null;
+            /** Denominator Zh */
+            denominator_zh: string | null;
+            direction: components["schemas"]["Direction"];
+            /** En */
+            en: string;
+            /** Formula */
+            formula: string;
+            /** Kind */
+            kind: string;
+            /** Numerator */
+            numerator: string;
+            /** Numerator Zh */
+            numerator_zh: string;
+            /** Stat */
+            stat: string;
+            /** Subjects */
+            subjects: components["schemas"]["SubjectType"][];
+            unit: components["schemas"]["Unit"];
+            /** Zh */
+            zh: string;
+        };
         /** LiveRead */
         LiveRead: {
             /** Channel Id */
@@ -2231,6 +3469,29 @@ export interface components {
             /** Read At */
             read_at: string | null;
         };
+        /** OnlineRateRead */
+        OnlineRateRead: {
+            /**
+             * Day
+             * Format: date
+             */
+            day: string;
+            /** Dimension */
+            dimension: string;
+            /** Key */
+            key: string;
+            /** Online */
+            online: number;
+            /** Rate */
+            rate: number | null;
+            /** Total */
+            total: number;
+        };
+        /**
+         * OrderState
+         * @enum {string}
+         */
+        OrderState: "open" | "responded" | "closed" | "cancelled";
         /** OrgUnitCreate */
         OrgUnitCreate: {
             /** Code */
@@ -2263,6 +3524,20 @@ export interface components {
          * @enum {string}
          */
         Owner: "own" | "social";
+        /** Page[AlarmRead] */
+        Page_AlarmRead_: {
+            /** Items */
+            items: components["schemas"]["xueliang__ops__schemas__AlarmRead"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /**
+             * Total
+             * @description Number of items matching the query.
+             */
+            total: number;
+        };
         /** Page[AuditEntryRead] */
         Page_AuditEntryRead_: {
             /** Items */
@@ -2291,6 +3566,20 @@ export interface components {
              */
             total: number;
         };
+        /** Page[CaseRead] */
+        Page_CaseRead_: {
+            /** Items */
+            items: components["schemas"]["CaseRead"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /**
+             * Total
+             * @description Number of items matching the query.
+             */
+            total: number;
+        };
         /** Page[ChannelRead] */
         Page_ChannelRead_: {
             /** Items */
@@ -2305,10 +3594,38 @@ export interface components {
              */
             total: number;
         };
+        /** Page[DiagnosisRead] */
+        Page_DiagnosisRead_: {
+            /** Items */
+            items: components["schemas"]["DiagnosisRead"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /**
+             * Total
+             * @description Number of items matching the query.
+             */
+            total: number;
+        };
         /** Page[GridRead] */
         Page_GridRead_: {
             /** Items */
             items: components["schemas"]["GridRead"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /**
+             * Total
+             * @description Number of items matching the query.
+             */
+            total: number;
+        };
+        /** Page[HealthRead] */
+        Page_HealthRead_: {
+            /** Items */
+            items: components["schemas"]["HealthRead"][];
             /** Limit */
             limit: number;
             /** Offset */
@@ -2375,12 +3692,150 @@ export interface components {
              */
             total: number;
         };
+        /** Page[WorkOrderRead] */
+        Page_WorkOrderRead_: {
+            /** Items */
+            items: components["schemas"]["WorkOrderRead"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /**
+             * Total
+             * @description Number of items matching the query.
+             */
+            total: number;
+        };
+        /** PassItem */
+        PassItem: {
+            /** Device Id */
+            device_id: string;
+            /** Direction */
+            direction: string;
+            /**
+             * Images
+             * @description Blob SHA-256 of the record's images.
+             */
+            images?: string[];
+            /** Object Id */
+            object_id: string;
+            /** Pass Time */
+            pass_time: string;
+            /** Plate Color */
+            plate_color: string;
+            /** Plate No */
+            plate_no: string;
+            /** Speed */
+            speed: number | null;
+            /** Tollgate Id */
+            tollgate_id: string;
+            /** Vehicle Brand */
+            vehicle_brand: string;
+            /** Vehicle Class */
+            vehicle_class: string;
+            /** Vehicle Color */
+            vehicle_color: string;
+        };
+        /** PassPage */
+        PassPage: {
+            /** Facets */
+            facets?: {
+                [key: string]: components["schemas"]["FacetCount"][];
+            } | null;
+            /** Items */
+            items: components["schemas"]["PassItem"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /** Total */
+            total: number;
+        };
+        /**
+         * PassSearch
+         * @description 特征搜车. Times without an offset are local (XUELIANG_TIMEZONE).
+         */
+        PassSearch: {
+            /**
+             * Descending
+             * @default true
+             */
+            descending: boolean;
+            /** Directions */
+            directions?: string[];
+            /**
+             * Facets
+             * @default false
+             */
+            facets: boolean;
+            /**
+             * Limit
+             * @default 50
+             */
+            limit: number;
+            /**
+             * Offset
+             * @default 0
+             */
+            offset: number;
+            place?: components["schemas"]["Place"];
+            /**
+             * Plate
+             * @description Exact, or with * and ?; may omit the province.
+             */
+            plate?: string | null;
+            /** Plate Colors */
+            plate_colors?: string[];
+            /**
+             * Sort
+             * @default event_time
+             * @enum {string}
+             */
+            sort: "event_time" | "plate_no" | "tollgate_id" | "speed";
+            /** Time From */
+            time_from?: string | null;
+            /** Time To */
+            time_to?: string | null;
+            /** Vehicle Brands */
+            vehicle_brands?: string[];
+            /** Vehicle Classes */
+            vehicle_classes?: string[];
+            /** Vehicle Colors */
+            vehicle_colors?: string[];
+        };
         /** PasswordChange */
         PasswordChange: {
             /** Current Password */
             current_password: string;
             /** New Password */
             new_password: string;
+        };
+        /** PatrolDayInput */
+        PatrolDayInput: {
+            /**
+             * Checkins
+             * @default 0
+             */
+            checkins: number;
+            /**
+             * Day
+             * Format: date
+             */
+            day: string;
+            /**
+             * Distance M
+             * @default 0
+             */
+            distance_m: number;
+            /**
+             * Duration S
+             * @default 0
+             */
+            duration_s: number;
+            /** Grid Id */
+            grid_id: number;
+            /** User Id */
+            user_id: number;
         };
         /** PeerCreate */
         PeerCreate: {
@@ -2445,26 +3900,69 @@ export interface components {
             /** Platform Id */
             platform_id: string;
         };
-        /** PlanInput */
-        PlanInput: {
+        /**
+         * PeriodKind
+         * @enum {string}
+         */
+        PeriodKind: "month" | "quarter" | "year";
+        /**
+         * Place
+         * @description Where: checkpoints (tollgate ids) and/or an area drawn on the map (lon/lat ring).
+         */
+        Place: {
+            /** Polygon */
+            polygon?: [
+                number,
+                number
+            ][] | null;
+            /** Tollgates */
+            tollgates?: string[];
+        };
+        /** PlanConfig */
+        PlanConfig: {
             /**
-             * Enabled
-             * @default true
+             * Fee Rules
+             * @description Contractor plans: fee deduction rules
              */
-            enabled: boolean;
-            /** Mode */
-            mode: string;
+            fee_rules?: components["schemas"]["FeeRule"][] | null;
             /**
-             * Retention Group
-             * @default default
+             * Sample Measure
+             * @description Measure counted against min_sample
              */
-            retention_group: string;
+            sample_measure?: string | null;
+        };
+        /** PlanOut */
+        PlanOut: {
+            /** Active */
+            active: boolean;
+            /** Code */
+            code: string;
+            /** Config */
+            config: {
+                [key: string]: unknown;
+            };
             /**
-             * Schedule
-             * @description Local time windows, e.g. "08:00-20:00,22:00-23:30".
-             * @default
+             * Created At
+             * Format: date-time
              */
-            schedule: string;
+            created_at: string;
+            /** Id */
+            id: number;
+            /** Min Sample */
+            min_sample: number;
+            /** Name */
+            name: string;
+            period_kind: components["schemas"]["PeriodKind"];
+            subject_type: components["schemas"]["SubjectType"];
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Weights */
+            weights: {
+                [key: string]: number;
+            };
         };
         /** PlanRead */
         PlanRead: {
@@ -2486,6 +3984,19 @@ export interface components {
              * @default Point
              */
             type: string;
+        };
+        /**
+         * Probe
+         * @description What to compare: a stored record's embedding (record_id) or an uploaded image (base64).
+         */
+        Probe: {
+            /**
+             * Image
+             * @description base64 JPEG or PNG
+             */
+            image?: string | null;
+            /** Record Id */
+            record_id?: string | null;
         };
         /** PublicLinkCreate */
         PublicLinkCreate: {
@@ -2539,6 +4050,20 @@ export interface components {
             /** @default normal */
             urgency: components["schemas"]["Urgency"];
         };
+        /** ReportOut */
+        ReportOut: {
+            /** Adjustments */
+            adjustments: components["schemas"]["AdjustmentOut"][];
+            /** Deductions */
+            deductions: components["schemas"]["DeductionOut"][];
+            /** History */
+            history: components["schemas"]["HistoryPoint"][];
+            /** Indicators */
+            indicators: components["schemas"]["IndicatorOut"][];
+            /** Rows */
+            rows: components["schemas"]["ResultOut"][];
+            run: components["schemas"]["RunOut"];
+        };
         /**
          * ResidentRead
          * @description Masked by default (ID first 3 + last 4, phone 3 + 4); fields outside a client's whitelist are null.
@@ -2574,6 +4099,47 @@ export interface components {
             relation_to_head?: string | null;
             /** Residence Type */
             residence_type?: string | null;
+        };
+        /** ResultOut */
+        ResultOut: {
+            /** Adjustment */
+            adjustment: number;
+            /**
+             * Change
+             * @description score − previous score
+             */
+            change: number | null;
+            /** Grade */
+            grade: string | null;
+            /** Previous Rank */
+            previous_rank: number | null;
+            /** Previous Score */
+            previous_score: number | null;
+            /** Rank */
+            rank: number | null;
+            /**
+             * Rank Change
+             * @description previous rank − rank (positive: moved up)
+             */
+            rank_change: number | null;
+            /** Raw Score */
+            raw_score: number | null;
+            /** Sample */
+            sample: number;
+            /** Score */
+            score: number | null;
+            /** Status */
+            status: string;
+            /** Subject Key */
+            subject_key: string;
+            /** Subject Name */
+            subject_name: string;
+            /** Values */
+            values: {
+                [key: string]: {
+                    [key: string]: unknown;
+                };
+            };
         };
         /** RetentionInput */
         RetentionInput: {
@@ -2611,6 +4177,39 @@ export interface components {
              */
             region_prefix: string;
         };
+        /** RunOut */
+        RunOut: {
+            /** Empty */
+            empty: boolean;
+            /**
+             * Generated At
+             * Format: date-time
+             */
+            generated_at: string;
+            /** Generated By */
+            generated_by: string;
+            /** Id */
+            id: number;
+            /** Period */
+            period: string;
+            /** Plan Code */
+            plan_code: string;
+            /** Plan Id */
+            plan_id: number;
+            /** Plan Name */
+            plan_name: string;
+            /** Seconds */
+            seconds: number;
+            subject_type: components["schemas"]["SubjectType"];
+            /** Subjects */
+            subjects: number;
+            /** Trigger */
+            trigger: string;
+            /** Weights */
+            weights: {
+                [key: string]: number;
+            };
+        };
         /**
          * Satisfaction
          * @enum {string}
@@ -2627,6 +4226,122 @@ export interface components {
          * @enum {string}
          */
         ScopeKind: "region" | "grid" | "camera" | "org_unit";
+        /** ScorecardInput */
+        ScorecardInput: {
+            /** Items */
+            items: components["schemas"]["ScorecardItem"][];
+            /** Name */
+            name: string;
+            /** Period */
+            period: string;
+            /**
+             * Project
+             * @default
+             */
+            project: string;
+        };
+        /** ScorecardItem */
+        ScorecardItem: {
+            /** Category */
+            category: string;
+            /**
+             * Indicator
+             * @description Filled from this platform indicator (city-wide)
+             */
+            indicator?: string | null;
+            /**
+             * Manual Score
+             * @description Score given by hand (items without data)
+             */
+            manual_score?: number | null;
+            /** Name */
+            name: string;
+            /**
+             * Note
+             * @default
+             */
+            note: string;
+            /**
+             * Points
+             * @description The most this item can score
+             */
+            points: number;
+            /**
+             * Target
+             * @description Target of the indicator in its unit (% for rates)
+             */
+            target?: number | null;
+        };
+        /** ScorecardLine */
+        ScorecardLine: {
+            /** Actual */
+            actual?: number | null;
+            /** Category */
+            category: string;
+            /**
+             * Indicator
+             * @description Filled from this platform indicator (city-wide)
+             */
+            indicator?: string | null;
+            /**
+             * Manual Score
+             * @description Score given by hand (items without data)
+             */
+            manual_score?: number | null;
+            /** Name */
+            name: string;
+            /**
+             * Note
+             * @default
+             */
+            note: string;
+            /**
+             * Points
+             * @description The most this item can score
+             */
+            points: number;
+            /** Score */
+            score?: number | null;
+            /**
+             * Source
+             * @default manual
+             */
+            source: string;
+            /**
+             * Target
+             * @description Target of the indicator in its unit (% for rates)
+             */
+            target?: number | null;
+        };
+        /** ScorecardOut */
+        ScorecardOut: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Grade */
+            grade: string;
+            /** Grade En */
+            grade_en: string;
+            /** Id */
+            id: number;
+            /** Lines */
+            lines: components["schemas"]["ScorecardLine"][];
+            /** Name */
+            name: string;
+            /** Period */
+            period: string;
+            /** Project */
+            project: string;
+            /** Total */
+            total: number;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
         /** SegmentRead */
         SegmentRead: {
             /** Bytes */
@@ -2645,6 +4360,40 @@ export interface components {
              * Format: date-time
              */
             start_at: string;
+        };
+        /** SimilarItem */
+        SimilarItem: {
+            /**
+             * Device Id
+             * @default
+             */
+            device_id: string;
+            /** Images */
+            images?: string[];
+            /** Object Id */
+            object_id: string;
+            /**
+             * Plate No
+             * @default
+             */
+            plate_no: string;
+            /** Score */
+            score: number;
+            /**
+             * Time
+             * @default
+             */
+            time: string;
+        };
+        /** SimilarPage */
+        SimilarPage: {
+            /** Items */
+            items: components["schemas"]["SimilarItem"][];
+            /**
+             * Searched
+             * @description Embeddings in the index.
+             */
+            searched: number;
         };
         /**
          * Stage
@@ -2666,6 +4415,25 @@ export interface components {
          * @enum {string}
          */
         State: "draft" | "reported" | "accepted" | "dispatched" | "in_progress" | "suspended" | "handled" | "callback" | "closed" | "archived" | "rejected" | "merged" | "void";
+        /** StateChangeRead */
+        StateChangeRead: {
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** Detail */
+            detail: string;
+            /** Online */
+            online: boolean;
+            /** Source */
+            source: string;
+        };
+        /**
+         * SubjectType
+         * @enum {string}
+         */
+        SubjectType: "town" | "community" | "grid" | "grid_worker" | "department" | "contractor" | "city";
         /** SyncItem */
         SyncItem: {
             channel: components["schemas"]["ChannelRead"];
@@ -2676,6 +4444,16 @@ export interface components {
             nodes?: string[];
             /** Rights */
             rights: string[];
+        };
+        /** ThresholdsInput */
+        ThresholdsInput: {
+            /**
+             * Overrides
+             * @description Diagnosis thresholds of this camera (names as in docs/ops.md); others keep defaults.
+             */
+            overrides: {
+                [key: string]: number;
+            };
         };
         /** TimeLimitInput */
         TimeLimitInput: {
@@ -2699,6 +4477,22 @@ export interface components {
          * @enum {string}
          */
         TimeUnit: "working_hours" | "working_days" | "natural_hours";
+        /** TrajectoryQuery */
+        TrajectoryQuery: {
+            /**
+             * Gap Minutes
+             * @default 30
+             */
+            gap_minutes: number;
+            /** Plate */
+            plate: string;
+            /** Plate Color */
+            plate_color?: string | null;
+            /** Time From */
+            time_from?: string | null;
+            /** Time To */
+            time_to?: string | null;
+        };
         /** TreeNode */
         TreeNode: {
             /** Children */
@@ -2722,6 +4516,11 @@ export interface components {
             /** Total */
             total: number;
         };
+        /**
+         * Unit
+         * @enum {string}
+         */
+        Unit: "%" | "件" | "h";
         /** UnmaskRequest */
         UnmaskRequest: {
             /** Fields */
@@ -2742,6 +4541,28 @@ export interface components {
             sha256: string;
             /** Size */
             size: number;
+        };
+        /** UptimeRead */
+        UptimeRead: {
+            /** Changes */
+            changes: components["schemas"]["StateChangeRead"][];
+            /** Channel Id */
+            channel_id: string;
+            /**
+             * End
+             * Format: date-time
+             */
+            end: string;
+            /**
+             * Start
+             * Format: date-time
+             */
+            start: string;
+            /**
+             * Uptime
+             * @description Share of the window online; null when never checked.
+             */
+            uptime: number | null;
         };
         /**
          * Urgency
@@ -2848,6 +4669,163 @@ export interface components {
             /** Reason */
             reason: string;
         };
+        /** WatchlistHit */
+        WatchlistHit: {
+            /** Case Number */
+            case_number: string;
+            /** Disposition Id */
+            disposition_id: number;
+            /** Reason */
+            reason: string;
+            /** Score */
+            score: number;
+        };
+        /** WorkOrderInput */
+        WorkOrderInput: {
+            /** Channel Id */
+            channel_id?: string | null;
+            /** Contractor Id */
+            contractor_id?: number | null;
+            /**
+             * Note
+             * @default
+             */
+            note: string;
+            /** Title */
+            title: string;
+        };
+        /** WorkOrderRead */
+        WorkOrderRead: {
+            /** Alarm Id */
+            alarm_id: number | null;
+            /** Channel Pk */
+            channel_pk: number | null;
+            /** Closed At */
+            closed_at: string | null;
+            /** Contractor Id */
+            contractor_id: number | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Created By */
+            created_by: string;
+            /** Evidence Id */
+            evidence_id: number | null;
+            /** Id */
+            id: number;
+            /** Note */
+            note: string;
+            /**
+             * Repair Due
+             * Format: date-time
+             */
+            repair_due: string;
+            /** Responded At */
+            responded_at: string | null;
+            /**
+             * Response Due
+             * Format: date-time
+             */
+            response_due: string;
+            /** State */
+            state: string;
+            /** Title */
+            title: string;
+        };
+        /** PlanInput */
+        xueliang__assessment__schemas__PlanInput: {
+            /**
+             * Active
+             * @default true
+             */
+            active: boolean;
+            /** Code */
+            code: string;
+            config?: components["schemas"]["PlanConfig"];
+            /**
+             * Min Sample
+             * @default 10
+             */
+            min_sample: number;
+            /** Name */
+            name: string;
+            period_kind: components["schemas"]["PeriodKind"];
+            subject_type: components["schemas"]["SubjectType"];
+            /**
+             * Weights
+             * @description Indicator code → weight in %; the weights sum to 100
+             */
+            weights: {
+                [key: string]: number;
+            };
+        };
+        /** AlarmRead */
+        xueliang__camera__schemas__AlarmRead: {
+            /** Client Ip */
+            client_ip: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Detail */
+            detail: string;
+            /** Device Id */
+            device_id: string;
+            /** Id */
+            id: number;
+            /** Kind */
+            kind: string;
+        };
+        /** AlarmRead */
+        xueliang__ops__schemas__AlarmRead: {
+            /** Acknowledged At */
+            acknowledged_at: string | null;
+            /** Acknowledged By */
+            acknowledged_by: string | null;
+            /** Channel Pk */
+            channel_pk: number | null;
+            /** Cleared At */
+            cleared_at: string | null;
+            /** Id */
+            id: number;
+            /** Key */
+            key: string;
+            /** Kind */
+            kind: string;
+            /** Message */
+            message: string;
+            /**
+             * Raised At
+             * Format: date-time
+             */
+            raised_at: string;
+            /** State */
+            state: string;
+        };
+        /** PlanInput */
+        xueliang__stream__schemas__PlanInput: {
+            /**
+             * Enabled
+             * @default true
+             */
+            enabled: boolean;
+            /** Mode */
+            mode: string;
+            /**
+             * Retention Group
+             * @default default
+             */
+            retention_group: string;
+            /**
+             * Schedule
+             * @description Local time windows, e.g. "08:00-20:00,22:00-23:30".
+             * @default
+             */
+            schedule: string;
+        };
     };
     responses: never;
     parameters: never;
@@ -2923,6 +4901,572 @@ export interface operations {
         responses: {
             /** @description Successful Response */
             204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    contractor_month_api_v1_assessment_contractor_months_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ContractorMonthInput"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    indicators_api_v1_assessment_indicators_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IndicatorOut"][];
+                };
+            };
+        };
+    };
+    patrol_day_api_v1_assessment_patrol_days_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PatrolDayInput"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_plans_api_v1_assessment_plans_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlanOut"][];
+                };
+            };
+        };
+    };
+    create_plan_api_v1_assessment_plans_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["xueliang__assessment__schemas__PlanInput"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlanOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_plan_api_v1_assessment_plans__plan_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                plan_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlanOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    update_plan_api_v1_assessment_plans__plan_id__put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                plan_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["xueliang__assessment__schemas__PlanInput"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlanOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_plan_api_v1_assessment_plans__plan_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                plan_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    add_adjustment_api_v1_assessment_plans__plan_id__adjustments_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                plan_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AdjustmentInput"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdjustmentOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    generate_api_v1_assessment_plans__plan_id__generate_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                plan_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GenerateInput"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    report_api_v1_assessment_plans__plan_id__report_get: {
+        parameters: {
+            query: {
+                /** @description 2026-03, 2026-Q1 or 2026 */
+                period: string;
+            };
+            header?: never;
+            path: {
+                plan_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    report_pdf_api_v1_assessment_plans__plan_id__report_pdf_get: {
+        parameters: {
+            query: {
+                /** @description 2026-03, 2026-Q1 or 2026 */
+                period: string;
+            };
+            header?: never;
+            path: {
+                plan_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    report_xlsx_api_v1_assessment_plans__plan_id__report_xlsx_get: {
+        parameters: {
+            query: {
+                /** @description 2026-03, 2026-Q1 or 2026 */
+                period: string;
+            };
+            header?: never;
+            path: {
+                plan_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_runs_api_v1_assessment_plans__plan_id__runs_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                plan_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunOut"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_scorecards_api_v1_assessment_scorecards_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScorecardOut"][];
+                };
+            };
+        };
+    };
+    create_scorecard_api_v1_assessment_scorecards_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScorecardInput"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScorecardOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    scorecard_template_api_v1_assessment_scorecards_template_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScorecardItem"][];
+                };
+            };
+        };
+    };
+    update_scorecard_api_v1_assessment_scorecards__card_id__put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                card_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScorecardInput"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScorecardOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    scorecard_pdf_api_v1_assessment_scorecards__card_id__pdf_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                card_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3199,7 +5743,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AlarmRead"][];
+                    "application/json": components["schemas"]["xueliang__camera__schemas__AlarmRead"][];
                 };
             };
             /** @description Validation Error */
@@ -3806,7 +6350,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["PlanInput"];
+                "application/json": components["schemas"]["xueliang__stream__schemas__PlanInput"];
             };
         };
         responses: {
@@ -4702,6 +7246,1072 @@ export interface operations {
                 };
                 content: {
                     "image/*": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_alerts_api_v1_investigation_alerts_get: {
+        parameters: {
+            query?: {
+                review?: string | null;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertRead"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    stream_alerts_api_v1_investigation_alerts_stream_get: {
+        parameters: {
+            query?: {
+                /** @description Stop after this many alerts (0 = never). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    review_alert_api_v1_investigation_alerts__alert_pk__review_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                alert_pk: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AlertReview"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_cases_api_v1_investigation_cases_get: {
+        parameters: {
+            query?: {
+                offset?: number;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_CaseRead_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_case_api_v1_investigation_cases_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CaseCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_case_api_v1_investigation_cases__case_pk__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                case_pk: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    update_members_api_v1_investigation_cases__case_pk__members_patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                case_pk: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CaseMembersUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    update_status_api_v1_investigation_cases__case_pk__status_patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                case_pk: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CaseStatusUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_dispositions_api_v1_investigation_dispositions_get: {
+        parameters: {
+            query?: {
+                status?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DispositionRead"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_disposition_api_v1_investigation_dispositions_post: {
+        parameters: {
+            query?: {
+                /** @description Case (案件) number. */
+                case_id?: string | null;
+                /** @description Why this look-up is made. */
+                purpose?: string | null;
+            };
+            header?: {
+                "x-case-id"?: string | null;
+                "x-purpose"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DispositionCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DispositionRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    decide_disposition_api_v1_investigation_dispositions__disposition_pk__decision_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                disposition_pk: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DispositionDecision"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DispositionRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    revoke_disposition_api_v1_investigation_dispositions__disposition_pk__revoke_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                disposition_pk: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DispositionRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    compare_faces_api_v1_investigation_faces_compare_post: {
+        parameters: {
+            query?: {
+                /** @description Case (案件) number. */
+                case_id?: string | null;
+                /** @description Why this look-up is made. */
+                purpose?: string | null;
+            };
+            header?: {
+                "x-case-id"?: string | null;
+                "x-purpose"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FaceCompare"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FaceCompareResult"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    identify_on_watchlists_api_v1_investigation_faces_watchlist_post: {
+        parameters: {
+            query?: {
+                /** @description Case (案件) number. */
+                case_id?: string | null;
+                /** @description Why this look-up is made. */
+                purpose?: string | null;
+            };
+            header?: {
+                "x-case-id"?: string | null;
+                "x-purpose"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Probe"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WatchlistHit"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    search_by_image_api_v1_investigation_images_search_post: {
+        parameters: {
+            query?: {
+                /** @description Case (案件) number. */
+                case_id?: string | null;
+                /** @description Why this look-up is made. */
+                purpose?: string | null;
+            };
+            header?: {
+                "x-case-id"?: string | null;
+                "x-purpose"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ImageSearch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SimilarPage"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    search_passes_api_v1_investigation_passes_search_post: {
+        parameters: {
+            query?: {
+                /** @description Case (案件) number. */
+                case_id?: string | null;
+                /** @description Why this look-up is made. */
+                purpose?: string | null;
+            };
+            header?: {
+                "x-case-id"?: string | null;
+                "x-purpose"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PassSearch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PassPage"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_trajectory_api_v1_investigation_trajectory_post: {
+        parameters: {
+            query?: {
+                /** @description Case (案件) number. */
+                case_id?: string | null;
+                /** @description Why this look-up is made. */
+                purpose?: string | null;
+            };
+            header?: {
+                "x-case-id"?: string | null;
+                "x-purpose"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TrajectoryQuery"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_alarms_api_v1_ops_alarms_get: {
+        parameters: {
+            query?: {
+                state?: components["schemas"]["AlarmState"] | null;
+                offset?: number;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_AlarmRead_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    acknowledge_api_v1_ops_alarms__alarm_id__acknowledge_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                alarm_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["xueliang__ops__schemas__AlarmRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    set_thresholds_api_v1_ops_channels__channel_id__thresholds_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                channel_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ThresholdsInput"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: number;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    channel_uptime_api_v1_ops_channels__channel_id__uptime_get: {
+        parameters: {
+            query?: {
+                days?: number;
+            };
+            header?: never;
+            path: {
+                channel_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UptimeRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    contractor_month_api_v1_ops_contractor_months__month__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                month: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContractorMonthRead"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    set_contracts_api_v1_ops_contracts_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ContractInput"][];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContractInput"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_diagnoses_api_v1_ops_diagnoses_get: {
+        parameters: {
+            query?: {
+                faulty?: boolean | null;
+                offset?: number;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_DiagnosisRead_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    diagnosis_thumbnail_api_v1_ops_diagnoses__diagnosis_id__thumbnail_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                diagnosis_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_health_api_v1_ops_health_get: {
+        parameters: {
+            query?: {
+                online?: boolean | null;
+                offset?: number;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_HealthRead_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    online_rates_api_v1_ops_online_rates_get: {
+        parameters: {
+            query: {
+                dimension: components["schemas"]["Dimension"];
+                day_from: string;
+                day_to: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OnlineRateRead"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_orders_api_v1_ops_work_orders_get: {
+        parameters: {
+            query?: {
+                state?: components["schemas"]["OrderState"] | null;
+                offset?: number;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_WorkOrderRead_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_order_api_v1_ops_work_orders_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WorkOrderInput"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkOrderRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    close_order_api_v1_ops_work_orders__order_id__close_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                order_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CloseInput"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkOrderRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    respond_api_v1_ops_work_orders__order_id__respond_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                order_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkOrderRead"];
                 };
             };
             /** @description Validation Error */
