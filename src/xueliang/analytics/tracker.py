@@ -69,7 +69,8 @@ class Track:
     frames: int = 1
     first_frame: int = 0
     last_frame: int = 0
-    history: list[tuple[int, FloatArray]] = field(default_factory=list)
+    history: list[tuple[int, FloatArray]] = field(default_factory=list)  # matched detections
+    path: list[tuple[int, FloatArray]] = field(default_factory=list)  # predicted box, every frame
 
     @property
     def box(self) -> FloatArray:
@@ -123,6 +124,7 @@ class Tracker:
         for t in self.tracks:
             t.kalman.predict()
             t.age += 1
+            t.path.append((self.frame, t.box))
         self._retire()
 
     def update(self, dets: Detections) -> Detections:
