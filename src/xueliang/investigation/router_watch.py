@@ -11,21 +11,25 @@ from xueliang.api.deps import SessionDep, SettingsDep
 from xueliang.auth.dependencies import CurrentPrincipal, require
 from xueliang.auth.enums import Permission
 from xueliang.auth.principal import Principal
-from xueliang.investigation import alerts, dispositions, image_search, scope
+from xueliang.investigation import alerts, analytics, dispositions, image_search, scope
 from xueliang.investigation import service as cases
 from xueliang.investigation.dependencies import CaseDep, VectorsDep
 from xueliang.investigation.enums import Review
 from xueliang.investigation.schemas import (
     AlertRead,
     AlertReview,
+    AnalyticsQuery,
+    CollisionSearch,
     DispositionCreate,
     DispositionDecision,
     DispositionRead,
     FaceCompare,
     FaceCompareResult,
     ImageSearch,
+    PlateHit,
     Probe,
     SimilarPage,
+    ThenSearch,
     WatchlistHit,
 )
 from xueliang.viewlib.dependencies import ViewLibDep
@@ -147,4 +151,42 @@ def stream_alerts(
         hub.stream(case_ids, limit=limit),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-store"},
+    )
+
+
+@router.post("/analytics")
+def vehicle_analytics(
+    body: AnalyticsQuery, ctx: CaseDep, db: SessionDep, principal: CurrentPrincipal, lib: ViewLibDep,
+    settings: SettingsDep,
+) -> list[PlateHit]:  # fmt: skip
+    """Cloned plates, first appearance, frequent night passes, frequent passes at a checkpoint."""
+    return analytics.run(
+        db=db, store=lib.store, principal=principal, ctx=ctx, query=body, tz=settings.timezone,
+        max_kmh=settings.cloned_plate_max_kmh,
+    )  # fmt: skip
+
+
+@router.post("/passes/then")
+def then_search(
+    body: ThenSearch,
+    ctx: CaseDep,
+    db: SessionDep,
+    principal: CurrentPrincipal,
+    lib: ViewLibDep,
+    settings: SettingsDep,
+) -> list[PlateHit]:
+    """多维搜车: checkpoint A, then B within T minutes."""
+    return analytics.then_search(
+        db=db, store=lib.store, principal=principal, ctx=ctx, query=body, tz=settings.timezone
+    )
+
+
+@router.post("/passes/collision")
+def collision_search(
+    body: CollisionSearch, ctx: CaseDep, db: SessionDep, principal: CurrentPrincipal, lib: ViewLibDep,
+    settings: SettingsDep,
+) -> list[PlateHit]:  # fmt: skip
+    """区域碰撞: plates seen in every area within its window."""
+    return analytics.collision(
+        db=db, store=lib.store, principal=principal, ctx=ctx, query=body, tz=settings.timezone
     )

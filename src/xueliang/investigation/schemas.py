@@ -218,3 +218,48 @@ class AlertRead(ReadModel):
 class AlertReview(StrictInput):
     review: Literal["confirmed", "false_positive"]
     note: str = Field("", max_length=500)
+
+
+class Window(StrictInput):
+    time_from: datetime
+    time_to: datetime
+
+
+class Leg(Window):
+    """One place and time window of a multi-dimensional search, with optional vehicle features."""
+
+    place: Place
+    plate_colors: Codes = Field(default_factory=list)
+    vehicle_colors: Codes = Field(default_factory=list)
+    vehicle_classes: Codes = Field(default_factory=list)
+
+
+class ThenSearch(StrictInput):
+    """多维搜车: passed checkpoint(s) A, then B within ``within_minutes``."""
+
+    a: Leg
+    b: Leg
+    within_minutes: int = Field(10, ge=1, le=24 * 60)
+    limit: int = Field(500, ge=1, le=5000)
+
+
+class CollisionSearch(StrictInput):
+    """区域碰撞: seen in every one of the areas, each in its window."""
+
+    areas: list[Leg] = Field(min_length=2, max_length=6)
+    limit: int = Field(500, ge=1, le=5000)
+
+
+class PlateHit(ReadModel):
+    plate_no: str
+    plate_color: str
+    detail: dict[str, Any] = Field(default_factory=dict)
+
+
+class AnalyticsQuery(Window):
+    kind: Literal["cloned", "first_appearance", "night", "frequent_checkpoint"]
+    since: datetime | None = Field(None, description="first_appearance: first pass at or after this time.")
+    min_count: int = Field(4, ge=1, le=10_000, description="night / frequent_checkpoint: passes at least.")
+    night_from: int = Field(22, ge=0, le=23)
+    night_to: int = Field(6, ge=0, le=23)
+    limit: int = Field(1000, ge=1, le=100_000)

@@ -173,3 +173,106 @@ def features(
         f" WHERE object_id > {{after:String}}{since} AND fd != '' ORDER BY object_id LIMIT {int(limit)}"
     )
     return rows(store, text, params)
+
+
+# -- multi-dimensional searches ------------------------------------------------------------------
+def a_then_b(
+    store: RecordStore, a: PassFilter, b: PassFilter, *, within_s: int, limit: int
+) -> list[list[Any]]:
+    """Plates seen by filter ``a`` and then by ``b`` within ``within_s`` seconds:
+    plate_no, plate_color, time at A, time at B (text), first pair per plate."""
+    wa, pa = pass_where(a, "a_")
+    wb, pb = pass_where(b, "b_")
+    t = table(MOTOR_VEHICLE, database_of(store))
+    text = (
+        "SELECT plate_no, plate_color, toString(min(ta)), toString(argMin(tb, ta)) FROM ("  # noqa: S608
+        " SELECT x.plate_no AS plate_no, x.plate_color AS plate_color,"
+        " x.event_time AS ta, y.event_time AS tb"
+        f" FROM (SELECT plate_no, plate_color, event_time FROM {t} WHERE {wa}) AS x"
+        f" INNER JOIN (SELECT plate_no, plate_color, event_time FROM {t} WHERE {wb}) AS y"
+        " ON x.plate_no = y.plate_no AND x.plate_color = y.plate_color"
+        " WHERE y.event_time > x.event_time"
+        f" AND y.event_time <= x.event_time + toIntervalSecond({int(within_s)}))"
+        f" GROUP BY plate_no, plate_color ORDER BY plate_no LIMIT {int(limit)}"
+    )
+    return rows(store, text, pa | pb)
+
+
+def area_collision(store: RecordStore, areas: list[PassFilter], *, limit: int) -> list[list[Any]]:
+    """Plates seen in every one of ``areas`` (each a place and time window): plate_no, plate_color, passes."""
+    conds: list[str] = []
+    params: dict[str, Any] = {}
+    for i, area in enumerate(areas):
+        where, p = pass_where(area, f"z{i}_")
+        conds.append(f"({where})")
+        params |= p
+    which = "multiIf(" + ", ".join(f"{c}, {i}" for i, c in enumerate(conds)) + ", -1)"
+    text = (
+        f"SELECT plate_no, plate_color, count() FROM (SELECT plate_no, plate_color, {which} AS area"  # noqa: S608
+        f" FROM {table(MOTOR_VEHICLE, database_of(store))} WHERE {' OR '.join(conds)})"
+        f" GROUP BY plate_no, plate_color HAVING uniqExact(area) = {len(areas)}"
+        f" ORDER BY plate_no LIMIT {int(limit)}"
+    )
+    return rows(store, text, params)
+
+
+# -- vehicle analytics ---------------------------------------------------------------------------
+def consecutive_moves(store: RecordStore, f: PassFilter, *, max_gap_s: int) -> list[list[Any]]:
+    """Consecutive passes of one plate at two different checkpoints less than ``max_gap_s`` apart:
+    plate_no, plate_color, tollgate from, tollgate to, seconds between, object id from, object id to."""
+    where, params = pass_where(f)
+    text = (
+        "SELECT plate_no, plate_color, prev_tg, tollgate_id, (ms - prev_ms) / 1000, prev_id, object_id FROM ("  # noqa: S608
+        " SELECT plate_no, plate_color, tollgate_id, object_id, toUnixTimestamp64Milli(event_time) AS ms,"
+        " lagInFrame(tollgate_id) OVER w AS prev_tg,"
+        " lagInFrame(toUnixTimestamp64Milli(event_time)) OVER w AS prev_ms,"
+        " lagInFrame(object_id) OVER w AS prev_id, row_number() OVER w AS rn"
+        f" FROM {table(MOTOR_VEHICLE, database_of(store))} WHERE {where} AND plate_no != ''"
+        " WINDOW w AS (PARTITION BY plate_no, plate_color ORDER BY event_time"
+        " ROWS BETWEEN 1 PRECEDING AND CURRENT ROW))"
+        f" WHERE rn > 1 AND prev_tg != tollgate_id AND ms - prev_ms < {int(max_gap_s) * 1000}"
+    )
+    return rows(store, text, params)
+
+
+def attribute_conflicts(store: RecordStore, f: PassFilter) -> list[list[Any]]:
+    """Plates seen with more than one brand or vehicle class: plate_no, plate_color, brands, classes."""
+    where, params = pass_where(f)
+    text = (
+        "SELECT plate_no, plate_color, groupUniqArray(vehicle_brand), groupUniqArray(vehicle_class)"  # noqa: S608
+        f" FROM {table(MOTOR_VEHICLE, database_of(store))} WHERE {where} AND plate_no != ''"
+        " AND vehicle_brand != '' GROUP BY plate_no, plate_color"
+        " HAVING uniqExact(vehicle_brand) > 1 OR uniqExact(vehicle_class) > 1"
+    )
+    return rows(store, text, params)
+
+
+def first_seen_after(store: RecordStore, f: PassFilter, *, since: str) -> list[list[Any]]:
+    """Plates whose first pass within ``f``'s window is at or after ``since``: plate, colour, first time."""
+    where, params = pass_where(f)
+    text = (
+        "SELECT plate_no, plate_color, toString(min(event_time)) AS first"  # noqa: S608
+        f" FROM {table(MOTOR_VEHICLE, database_of(store))} WHERE {where} AND plate_no != ''"
+        f" GROUP BY plate_no, plate_color HAVING min(event_time) >= {{since:{T64}}} ORDER BY first"
+    )
+    return rows(store, text, params | {"since": since})
+
+
+def frequent(
+    store: RecordStore, f: PassFilter, *, min_count: int, night: tuple[int, int] | None = None,
+    tz: str = "UTC", per_tollgate: bool = False,
+) -> list[list[Any]]:  # fmt: skip
+    """Plates with at least ``min_count`` passes (at night only: hours [from, to) local, wrapping
+    midnight; per checkpoint): plate_no, plate_color, tollgate ('' unless per checkpoint), count."""
+    where, params = pass_where(f)
+    if night is not None:
+        hour = "toHour(toTimeZone(event_time, {tz:String}))"
+        where += f" AND ({hour} >= {int(night[0])} OR {hour} < {int(night[1])})"
+        params["tz"] = tz
+    gate = "tollgate_id" if per_tollgate else "''"
+    text = (
+        f"SELECT plate_no, plate_color, {gate} AS gate, count() AS n"  # noqa: S608
+        f" FROM {table(MOTOR_VEHICLE, database_of(store))} WHERE {where} AND plate_no != ''"
+        f" GROUP BY plate_no, plate_color, gate HAVING n >= {int(min_count)} ORDER BY n DESC"
+    )
+    return rows(store, text, params)
