@@ -3,8 +3,10 @@
 # Usage: scripts/install-system-deps.sh [demo|test]   (needs root, or does nothing but report)
 set -euo pipefail
 profile="${1:-test}"
-pkgs=(fonts-noto-cjk)
+# PDF reports (WeasyPrint): Pango, HarfBuzz subsetting, CJK fonts
+pkgs=(fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)
 if [ "$profile" = "test" ]; then
+  pkgs+=(poppler-utils)  # pdftotext / pdftoppm check the rendered reports
   pkgs+=(chromium postgresql-15-postgis-3 nats-server)
   # camera simulator (GStreamer RTSP server, system python gi), ffmpeg, vtest.avi (docs/video.md)
   pkgs+=(gir1.2-gst-rtsp-server-1.0 python3-gi gstreamer1.0-plugins-good gstreamer1.0-plugins-bad

@@ -19,6 +19,7 @@ MODEL_MODULES = (
     "xueliang.viid.models",
     "xueliang.investigation.models",
     "xueliang.ops.models",
+    "xueliang.assessment.models",
 )
 
 

@@ -1,0 +1,1 @@
+"""Assessment: indicators as data, plans with weights, generated results, PDF and Excel reports."""
