@@ -1214,6 +1214,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/investigation/analytics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Vehicle Analytics
+         * @description Cloned plates, first appearance, frequent night passes, frequent passes at a checkpoint.
+         */
+        post: operations["vehicle_analytics_api_v1_investigation_analytics_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/investigation/cases": {
         parameters: {
             query?: never;
@@ -1404,6 +1424,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/investigation/passes/collision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Collision Search
+         * @description 区域碰撞: plates seen in every area within its window.
+         */
+        post: operations["collision_search_api_v1_investigation_passes_collision_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/investigation/passes/search": {
         parameters: {
             query?: never;
@@ -1418,6 +1458,26 @@ export interface paths {
          * @description 特征搜车 for a case (``case_id`` and ``purpose`` as query parameters or X-Case-Id / X-Purpose).
          */
         post: operations["search_passes_api_v1_investigation_passes_search_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/investigation/passes/then": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Then Search
+         * @description 多维搜车: checkpoint A, then B within T minutes.
+         */
+        post: operations["then_search_api_v1_investigation_passes_then_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2144,6 +2204,50 @@ export interface components {
              */
             review: "confirmed" | "false_positive";
         };
+        /** AnalyticsQuery */
+        AnalyticsQuery: {
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "cloned" | "first_appearance" | "night" | "frequent_checkpoint";
+            /**
+             * Limit
+             * @default 1000
+             */
+            limit: number;
+            /**
+             * Min Count
+             * @description night / frequent_checkpoint: passes at least.
+             * @default 4
+             */
+            min_count: number;
+            /**
+             * Night From
+             * @default 22
+             */
+            night_from: number;
+            /**
+             * Night To
+             * @default 6
+             */
+            night_to: number;
+            /**
+             * Since
+             * @description first_appearance: first pass at or after this time.
+             */
+            since?: string | null;
+            /**
+             * Time From
+             * Format: date-time
+             */
+            time_from: string;
+            /**
+             * Time To
+             * Format: date-time
+             */
+            time_to: string;
+        };
         /** ApiTokenCreate */
         ApiTokenCreate: {
             /**
@@ -2615,6 +2719,19 @@ export interface components {
              * @default
              */
             note: string;
+        };
+        /**
+         * CollisionSearch
+         * @description 区域碰撞: seen in every one of the areas, each in its window.
+         */
+        CollisionSearch: {
+            /** Areas */
+            areas: components["schemas"]["Leg"][];
+            /**
+             * Limit
+             * @default 500
+             */
+            limit: number;
         };
         /** ContractInput */
         ContractInput: {
@@ -3401,6 +3518,29 @@ export interface components {
             /** Zh */
             zh: string;
         };
+        /**
+         * Leg
+         * @description One place and time window of a multi-dimensional search, with optional vehicle features.
+         */
+        Leg: {
+            place: components["schemas"]["Place"];
+            /** Plate Colors */
+            plate_colors?: string[];
+            /**
+             * Time From
+             * Format: date-time
+             */
+            time_from: string;
+            /**
+             * Time To
+             * Format: date-time
+             */
+            time_to: string;
+            /** Vehicle Classes */
+            vehicle_classes?: string[];
+            /** Vehicle Colors */
+            vehicle_colors?: string[];
+        };
         /** LiveRead */
         LiveRead: {
             /** Channel Id */
@@ -3975,6 +4115,17 @@ export interface components {
             /** Schedule */
             schedule: string;
         };
+        /** PlateHit */
+        PlateHit: {
+            /** Detail */
+            detail?: {
+                [key: string]: unknown;
+            };
+            /** Plate Color */
+            plate_color: string;
+            /** Plate No */
+            plate_no: string;
+        };
         /** PointGeometry */
         PointGeometry: {
             /** Coordinates */
@@ -4444,6 +4595,24 @@ export interface components {
             nodes?: string[];
             /** Rights */
             rights: string[];
+        };
+        /**
+         * ThenSearch
+         * @description 多维搜车: passed checkpoint(s) A, then B within ``within_minutes``.
+         */
+        ThenSearch: {
+            a: components["schemas"]["Leg"];
+            b: components["schemas"]["Leg"];
+            /**
+             * Limit
+             * @default 500
+             */
+            limit: number;
+            /**
+             * Within Minutes
+             * @default 10
+             */
+            within_minutes: number;
         };
         /** ThresholdsInput */
         ThresholdsInput: {
@@ -7356,6 +7525,47 @@ export interface operations {
             };
         };
     };
+    vehicle_analytics_api_v1_investigation_analytics_post: {
+        parameters: {
+            query?: {
+                /** @description Case (案件) number. */
+                case_id?: string | null;
+                /** @description Why this look-up is made. */
+                purpose?: string | null;
+            };
+            header?: {
+                "x-case-id"?: string | null;
+                "x-purpose"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AnalyticsQuery"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlateHit"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     list_cases_api_v1_investigation_cases_get: {
         parameters: {
             query?: {
@@ -7783,6 +7993,47 @@ export interface operations {
             };
         };
     };
+    collision_search_api_v1_investigation_passes_collision_post: {
+        parameters: {
+            query?: {
+                /** @description Case (案件) number. */
+                case_id?: string | null;
+                /** @description Why this look-up is made. */
+                purpose?: string | null;
+            };
+            header?: {
+                "x-case-id"?: string | null;
+                "x-purpose"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CollisionSearch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlateHit"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     search_passes_api_v1_investigation_passes_search_post: {
         parameters: {
             query?: {
@@ -7811,6 +8062,47 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PassPage"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    then_search_api_v1_investigation_passes_then_post: {
+        parameters: {
+            query?: {
+                /** @description Case (案件) number. */
+                case_id?: string | null;
+                /** @description Why this look-up is made. */
+                purpose?: string | null;
+            };
+            header?: {
+                "x-case-id"?: string | null;
+                "x-purpose"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ThenSearch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlateHit"][];
                 };
             };
             /** @description Validation Error */
