@@ -20,6 +20,7 @@ from xueliang.grid.models import AdminArea, Grid, GridMember
 from xueliang.incident.models import Callback, Category, Incident, IncidentEvent
 
 TZ = ZoneInfo("Asia/Shanghai")
+SQUARE = shapely.MultiPolygon([shapely.box(0, 0, 1, 1)])
 T1, T2 = "430102001", "430102002"
 C1, C2 = "430102001001", "430102002001"
 
@@ -57,7 +58,7 @@ def _area(db: Session, code: str, name: str, level: str) -> None:
             code=code,
             name=name,
             level=level,
-            geom=shapely.box(0, 0, 1, 1),
+            geom=SQUARE,
             min_x=0,
             min_y=0,
             max_x=1,
@@ -67,7 +68,7 @@ def _area(db: Session, code: str, name: str, level: str) -> None:
 
 
 def _grid(db: Session, code: str, name: str) -> int:
-    grid = Grid(code=code, name=name, geom=shapely.box(0, 0, 1, 1), min_x=0, min_y=0, max_x=1, max_y=1)
+    grid = Grid(code=code, name=name, geom=SQUARE, min_x=0, min_y=0, max_x=1, max_y=1)
     db.add(grid)
     db.flush()
     return grid.id
