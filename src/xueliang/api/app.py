@@ -41,6 +41,7 @@ from xueliang.ops import scheduled as ops_scheduled
 from xueliang.ops.metrics import register_collector as register_ops_metrics
 from xueliang.ops.router import router as ops_router
 from xueliang.stream import scheduled as stream_scheduled
+from xueliang.stream.manager import RelayManager
 from xueliang.stream.plugins import make_manager
 from xueliang.stream.recording_router import router as recording_router
 from xueliang.stream.router import router as stream_router
@@ -73,7 +74,11 @@ DOMAIN_ROUTERS: tuple[APIRouter, ...] = (
 
 
 def register_jobs(
-    scheduler: Scheduler, *, factory: sessionmaker[Session], settings: Settings | None = None
+    scheduler: Scheduler,
+    *,
+    factory: sessionmaker[Session],
+    settings: Settings | None = None,
+    relays: RelayManager | None = None,
 ) -> None:
     """Each domain with periodic work registers it here."""
     audit_scheduled.register(scheduler, factory=factory)
@@ -81,7 +86,7 @@ def register_jobs(
     assessment_scheduled.register(scheduler, factory=factory, settings=settings or get_settings())
     viid_scheduled.register(scheduler, factory=factory)
     stream_scheduled.register(scheduler, factory=factory, settings=settings or get_settings())
-    ops_scheduled.register(scheduler, factory=factory, settings=settings or get_settings())
+    ops_scheduled.register(scheduler, factory=factory, settings=settings or get_settings(), relays=relays)
     investigation_scheduled.register(scheduler, factory=factory)
 
 
@@ -99,7 +104,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     await bus.start()
     await investigation_consumers.start(app, bus)
     scheduler = Scheduler(tz=settings.timezone)
-    register_jobs(scheduler, factory=app.state.sessionmaker, settings=settings)
+    register_jobs(scheduler, factory=app.state.sessionmaker, settings=settings, relays=app.state.relays)
     app.state.bus, app.state.scheduler = bus, scheduler
     if settings.run_scheduler:
         scheduler.start()

@@ -34,6 +34,13 @@ def probe_targets(*, db: Session, key: str) -> dict[int, str]:
     return targets
 
 
+def channel_pks(*, db: Session, channel_ids: Collection[str]) -> set[int]:
+    """Primary keys of the channels with these ids (unknown ids are ignored)."""
+    if not channel_ids:
+        return set()
+    return set(db.scalars(select(Channel.id).where(Channel.channel_id.in_(list(channel_ids)))))
+
+
 def keepalive_verdicts(
     *, db: Session, now: datetime, timeout_s: float, skip: Collection[int]
 ) -> dict[int, Verdict]:

@@ -17,6 +17,7 @@ from xueliang.ops.dependencies import Blobs, Maintainer, Reader, SnapshotterDep
 from xueliang.ops.enums import AlarmState, Dimension, OrderState
 from xueliang.ops.schemas import (
     AlarmRead,
+    CameraHealthCollection,
     CloseInput,
     ContractInput,
     ContractorMonthRead,
@@ -40,6 +41,13 @@ def list_health(
     db: SessionDep, _: Reader, online: bool | None = None, offset: Offset = 0, limit: Limit = 50
 ) -> Page[HealthRead]:
     return service.list_health(db=db, online=online, offset=offset, limit=limit)
+
+
+@router.get("/map", response_model=CameraHealthCollection, summary="Located cameras by health state")
+def health_map(
+    db: SessionDep, principal: Reader, limit: Annotated[int, Query(ge=1, le=20000)] = 5000
+) -> CameraHealthCollection:
+    return service.camera_health_map(db=db, principal=principal, limit=limit)
 
 
 @router.get("/channels/{channel_id}/uptime", response_model=UptimeRead)

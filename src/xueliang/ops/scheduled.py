@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable, Collection
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -26,7 +27,24 @@ from xueliang.ops import alarms, assessment, diagnosis, health, orders
 from xueliang.ops.metrics import STATS
 from xueliang.ops.models import Alarm, Health
 from xueliang.ops.probe import Prober, RtspProber
+from xueliang.stream.manager import RelayManager
 from xueliang.stream.plugins import plugin_for, relay_options
+
+LiveChannels = Callable[[], Collection[str]]  # channel ids (GB codes) with a running live relay
+
+
+def running_relays(manager: RelayManager) -> LiveChannels:
+    """The channels whose live relay runs right now (read from the app's relay manager)."""
+
+    def live() -> set[str]:
+        sessions = dict(manager.sessions)  # a copy: the manager's threads change the dict
+        return {channel_id for channel_id, s in sessions.items() if s.relay.running}
+
+    return live
+
+
+def no_relays() -> Collection[str]:
+    return ()
 
 
 def default_snapshotter(settings: Settings) -> diagnosis.Snapshotter:
@@ -47,6 +65,7 @@ class OpsJobs:
     prober: Prober
     snapshotter: diagnosis.Snapshotter
     notifiers: Notifiers = field(default_factory=Notifiers)
+    live: LiveChannels = no_relays
 
     @property
     def blobs(self) -> BlobStore:
@@ -60,7 +79,8 @@ class OpsJobs:
         with session_scope(self.factory) as db:
             timeout = self.settings.viid_keepalive_timeout_seconds
             keepalive = health.keepalive_verdicts(db=db, now=now, timeout_s=timeout, skip=set(targets))
-            verdicts = health.merge(results, keepalive, ())
+            live = health.channel_pks(db=db, channel_ids=self.live())
+            verdicts = health.merge(results, keepalive, live)
             changes = health.apply(db=db, verdicts=verdicts, now=now)
             health.sample_daily(db=db, day=now.astimezone(ZoneInfo(self.settings.timezone)).date())
             raised, cleared = self.alarm_rules(db)
@@ -112,9 +132,18 @@ class OpsJobs:
         return f"{last_month}: figures of {n} contractors stored"
 
 
-def register(scheduler: Scheduler, *, factory: sessionmaker[Session], settings: Settings) -> None:
+def register(
+    scheduler: Scheduler,
+    *,
+    factory: sessionmaker[Session],
+    settings: Settings,
+    relays: RelayManager | None = None,
+) -> None:
+    """The ops jobs; with the app's ``relays`` a channel with a running live relay counts as online."""
     prober = RtspProber(settings.ops_probe_timeout_seconds, settings.ops_probe_concurrency)
     jobs = OpsJobs(factory, settings, prober, default_snapshotter(settings), ops_notifiers(settings))
+    if relays is not None:
+        jobs.live = running_relays(relays)
     scheduler.register("ops.health", jobs.health_cycle, every=timedelta(seconds=settings.ops_probe_seconds))
     every = timedelta(minutes=settings.ops_diagnosis_minutes)
     scheduler.register("ops.diagnosis", jobs.diagnosis_cycle, every=every)

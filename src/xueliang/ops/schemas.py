@@ -114,3 +114,29 @@ class ContractorMonthRead(ReadModel):
     responded_on_time: int
     repaired_on_time: int
     timeliness: float | None
+
+
+class CameraPoint(ReadModel):
+    type: str = "Point"
+    coordinates: list[float]
+
+
+class CameraHealthProperties(ReadModel):
+    channel_id: str
+    name: str
+    state: str = Field(description="online, faulty (online, latest diagnosis failed), offline or unknown")
+    detail: str
+
+
+class CameraHealthFeature(ReadModel):
+    type: str = "Feature"
+    id: int
+    geometry: CameraPoint
+    properties: CameraHealthProperties
+
+
+class CameraHealthCollection(ReadModel):
+    """Located cameras the caller may see, with their health state (the online-rate map)."""
+
+    type: str = "FeatureCollection"
+    features: list[CameraHealthFeature]

@@ -10,6 +10,8 @@ from sqlalchemy.orm import Session
 
 from xueliang.api.schemas import Page
 from xueliang.auth.models import OrgUnit
+from xueliang.auth.principal import Principal
+from xueliang.camera import access
 from xueliang.camera.models import Channel
 from xueliang.core.exceptions import InvalidInputError, NotFoundError
 from xueliang.ops import quality
@@ -26,6 +28,10 @@ from xueliang.ops.models import (
 )
 from xueliang.ops.schemas import (
     AlarmRead,
+    CameraHealthCollection,
+    CameraHealthFeature,
+    CameraHealthProperties,
+    CameraPoint,
     DiagnosisRead,
     HealthRead,
     OnlineRateRead,
@@ -169,3 +175,33 @@ def replace_contracts(*, db: Session, contracts: list[tuple[int, str]]) -> int:
     db.add_all(Contract(org_unit_id=o, region_prefix=p) for o, p in set(contracts))
     db.flush()
     return len(set(contracts))
+
+
+def camera_health_map(*, db: Session, principal: Principal, limit: int) -> CameraHealthCollection:
+    """Located channels visible to the caller (``camera.access``) with their health state."""
+    latest = select(func.max(Diagnosis.id)).group_by(Diagnosis.channel_pk)
+    query = (
+        select(Channel, Health, Diagnosis.ok)
+        .outerjoin(Health, Health.channel_pk == Channel.id)
+        .outerjoin(Diagnosis, (Diagnosis.channel_pk == Channel.id) & Diagnosis.id.in_(latest))
+        .where(Channel.longitude.is_not(None), Channel.latitude.is_not(None))
+        .where(access.visible_condition(db=db, principal=principal))
+        .order_by(Channel.id)
+        .limit(limit)
+    )
+    features = [_camera_feature(c, h, ok) for c, h, ok in db.execute(query)]
+    return CameraHealthCollection(features=features)
+
+
+def _camera_feature(channel: Channel, row: Health | None, diagnosis_ok: bool | None) -> CameraHealthFeature:
+    if row is None:
+        state, detail = "unknown", ""
+    elif not row.online:
+        state, detail = "offline", row.detail
+    else:
+        state, detail = ("faulty" if diagnosis_ok is False else "online"), row.detail
+    props = CameraHealthProperties(
+        channel_id=channel.channel_id, name=channel.name, state=state, detail=detail
+    )
+    point = CameraPoint(coordinates=[channel.longitude or 0.0, channel.latitude or 0.0])
+    return CameraHealthFeature(id=channel.id, geometry=point, properties=props)
