@@ -1657,6 +1657,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/ops/map": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Located cameras by health state */
+        get: operations["health_map_api_v1_ops_map_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/ops/online-rates": {
         parameters: {
             query?: never;
@@ -2439,6 +2456,55 @@ export interface components {
             number: string | null;
             /** Use */
             use: string | null;
+        };
+        /**
+         * CameraHealthCollection
+         * @description Located cameras the caller may see, with their health state (the online-rate map).
+         */
+        CameraHealthCollection: {
+            /** Features */
+            features: components["schemas"]["CameraHealthFeature"][];
+            /**
+             * Type
+             * @default FeatureCollection
+             */
+            type: string;
+        };
+        /** CameraHealthFeature */
+        CameraHealthFeature: {
+            geometry: components["schemas"]["CameraPoint"];
+            /** Id */
+            id: number;
+            properties: components["schemas"]["CameraHealthProperties"];
+            /**
+             * Type
+             * @default Feature
+             */
+            type: string;
+        };
+        /** CameraHealthProperties */
+        CameraHealthProperties: {
+            /** Channel Id */
+            channel_id: string;
+            /** Detail */
+            detail: string;
+            /** Name */
+            name: string;
+            /**
+             * State
+             * @description online, faulty (online, latest diagnosis failed), offline or unknown
+             */
+            state: string;
+        };
+        /** CameraPoint */
+        CameraPoint: {
+            /** Coordinates */
+            coordinates: number[];
+            /**
+             * Type
+             * @default Point
+             */
+            type: string;
         };
         /** CaseCreate */
         CaseCreate: {
@@ -8439,6 +8505,37 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Page_HealthRead_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    health_map_api_v1_ops_map_get: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CameraHealthCollection"];
                 };
             };
             /** @description Validation Error */
