@@ -57,3 +57,18 @@ def test_faiss__ivf_after_training_matches_exact_scan(tmp_path: Path) -> None:
         assert all(1000 <= int(h.object_id[1:]) < 5000 for h in approx)
         recall.append(len(exact & {h.object_id for h in approx}) / 10)
     assert np.mean(recall) >= 0.9
+
+
+def test_watchlist__ivf_for_large_lists_finds_the_matches() -> None:
+    from xueliang.investigation.dispositions import Watchlist
+    from xueliang.investigation.embeddings import encode_feature
+    from xueliang.investigation.models import Disposition
+
+    vecs = _data(Watchlist.IVF_FROM)
+    items = [Disposition(id=i, feature=encode_feature(v)) for i, v in enumerate(vecs)]
+    watch = Watchlist(items, 0.6)
+    assert watch.ivf is not None
+    rng = np.random.default_rng(9)
+    for i in (5, 777, 19_999):
+        probe = vecs[i] / np.linalg.norm(vecs[i]) + 0.03 * rng.normal(size=128).astype(np.float32)
+        assert [d.id for d, _ in watch.hits(probe / np.linalg.norm(probe))] == [i]

@@ -4,7 +4,9 @@ expire; the watchlist of active face dispositions for 1:N. Every step is audited
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
+import faiss
 import numpy as np
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -134,7 +136,12 @@ def list_for(*, db: Session, principal: Principal, status: str | None) -> list[D
 
 
 class Watchlist:
-    """Active face dispositions as one matrix: a probe is compared with all at once."""
+    """Active face dispositions as one matrix: a probe is compared with all at once; above
+    ``IVF_FROM`` entries through a faiss IVF index (the hits above a threshold are near the probe,
+    so the probed lists hold them), else exactly."""
+
+    IVF_FROM = 20_000
+    K = 32
 
     def __init__(self, items: list[Disposition], default_threshold: float) -> None:
         vecs = [decode_feature(d.feature or "") for d in items]
@@ -143,13 +150,24 @@ class Watchlist:
             np.stack([v for v in vecs if v is not None]) if self.items else np.zeros((0, 128), np.float32)
         )
         self.thresholds = np.asarray([d.threshold or default_threshold for d in self.items], np.float32)
+        self.ivf: Any = None
+        if len(self.items) >= self.IVF_FROM:
+            nlist = int(4 * np.sqrt(len(self.items)))
+            self.ivf = faiss.IndexIVFFlat(faiss.IndexFlatIP(128), 128, nlist, faiss.METRIC_INNER_PRODUCT)
+            self.ivf.train(self.matrix)
+            self.ivf.add(self.matrix)
+            self.ivf.nprobe = 16
 
     def hits(self, vec: F32) -> list[tuple[Disposition, float]]:
         if not self.items:
             return []
+        if self.ivf is not None:
+            scores, found = self.ivf.search(vec.reshape(1, -1), self.K)
+            pairs = [(int(i), float(s)) for s, i in zip(scores[0], found[0], strict=True) if i >= 0]
+            return [(self.items[i], s) for i, s in pairs if s >= self.thresholds[i]]
         scores = self.matrix @ vec
-        found = np.flatnonzero(scores >= self.thresholds)
-        return sorted(((self.items[int(i)], float(scores[i])) for i in found), key=lambda p: -p[1])
+        found_at = np.flatnonzero(scores >= self.thresholds)
+        return sorted(((self.items[int(i)], float(scores[i])) for i in found_at), key=lambda p: -p[1])
 
 
 def identify(
