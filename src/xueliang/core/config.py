@@ -167,7 +167,8 @@ class Settings(BaseSettings):
     )
     vector_index_url: str = Field(
         "",
-        description="milvus: URI (a milvus-lite file, or http://host:19530); empty = DATA_DIR/vectors/milvus.db.",
+        description="milvus: URI (a milvus-lite file, or http://host:19530); "
+        "empty = DATA_DIR/vectors/milvus.db.",
         repr=False,
     )
     vector_exact_below: Annotated[int, Field(ge=0)] = Field(
