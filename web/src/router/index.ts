@@ -5,7 +5,6 @@ import { can, ensureSession } from '@/auth/session'
 import type { MessageKey } from '@/i18n'
 import AppLayout from '@/layouts/AppLayout.vue'
 import AdminPage from '@/pages/admin/AdminPage.vue'
-import AssessmentPage from '@/pages/assessment/AssessmentPage.vue'
 import AuditPage from '@/pages/audit/AuditPage.vue'
 import GridMapPage from '@/pages/grid/GridMapPage.vue'
 import IncidentDeskPage from '@/pages/incidents/IncidentDeskPage.vue'
@@ -33,7 +32,7 @@ declare module 'vue-router' {
 }
 
 /** Domains whose module is installed: their own page instead of ModuleNotInstalledPage. */
-const INSTALLED_PAGES: Partial<Record<string, Component>> = { assessment: AssessmentPage, audit: AuditPage, admin: AdminPage, grid: GridMapPage, incidents: IncidentDeskPage, operations: OperationsPage, video: VideoPage }
+const INSTALLED_PAGES: Partial<Record<string, Component>> = { audit: AuditPage, admin: AdminPage, grid: GridMapPage, incidents: IncidentDeskPage, operations: OperationsPage, video: VideoPage }
 
 const domainRoutes: RouteRecordRaw[] = NAV_ITEMS.filter((item) => item.name !== 'overview').map(
   (item) => ({
