@@ -238,6 +238,51 @@ class Settings(BaseSettings):
     ops_notifiers: str = Field(
         "", description="Alarm notification channels, comma-separated: webhook, sms (the incident notifiers)."
     )
+    analytics_channels: str = Field(
+        "",
+        description="Channels structured by analytics workers, comma-separated ids; "
+        "empty = every channel with a stream.",
+    )
+    analytics_fps: Annotated[float, Field(gt=0, le=30)] = Field(
+        5.0, description="Frames per second an analytics capture keeps from a camera's sub-stream."
+    )
+    analytics_max_width: Annotated[int, Field(ge=160, le=1920)] = Field(
+        640, description="Decoded frames are scaled down to fit this width and height (pixels)."
+    )
+    analytics_ring_slots: Annotated[int, Field(ge=2, le=64)] = Field(
+        4, description="Shared-memory frame slots per camera; with none free a frame is dropped."
+    )
+    analytics_refresh_frames: Annotated[int, Field(ge=1, le=100)] = Field(
+        6, description="Re-detect interval (kept frames) while the motion is explained by existing tracks."
+    )
+    analytics_min_hits: Annotated[int, Field(ge=1)] = Field(
+        3, description="Detections a track needs before its best shot becomes a record."
+    )
+    analytics_detector_type: str = Field(
+        "ssd_mobilenet", description="Detector plugin: ssd_mobilenet (default) or yolo_onnx."
+    )
+    analytics_detector_model: str = Field("", description="yolo_onnx: path of the deployment's ONNX model.")
+    analytics_detector_processes: Annotated[int, Field(ge=1, le=64)] = Field(
+        1, description="Detector processes per analytics worker, shared by all its cameras."
+    )
+    analytics_extractors: str = Field(
+        "face,plate,vehicle_colour,clothing_colour,vehicle",
+        description="Extractor plugins run on best shots and on incomplete records, comma-separated.",
+    )
+    analytics_lease_seconds: Annotated[float, Field(ge=5, le=120)] = Field(
+        30.0, description="Life of a worker's camera lease; a dead worker's cameras move after it."
+    )
+    analytics_heartbeat_seconds: Annotated[float, Field(ge=1, le=60)] = Field(
+        10.0, description="Interval at which analytics workers renew leases and rebalance cameras."
+    )
+    analytics_backoff_max_seconds: Annotated[float, Field(ge=1)] = Field(
+        60.0, description="Longest wait before a failed camera capture is restarted (doubling from 1 s)."
+    )
+    analytics_complete_images: bool = Field(
+        True,
+        description="Analytics workers complete incoming vehicle and face records that lack plate, "
+        "attributes or embedding.",
+    )
 
     @model_validator(mode="after")
     def _fill_defaults(self) -> Settings:
