@@ -13,6 +13,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
 from xueliang import __version__
+from xueliang.analytics.router import router as analytics_router
 from xueliang.api.errors import install_error_handlers
 from xueliang.api.middleware import BodySizeLimitMiddleware, Metrics, RequestLogMiddleware
 from xueliang.api.static import install_static
@@ -70,6 +71,7 @@ DOMAIN_ROUTERS: tuple[APIRouter, ...] = (
     open311_router,
     investigation_router,
     ops_router,
+    analytics_router,
 )
 
 

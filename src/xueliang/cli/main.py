@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from xueliang.analytics.cli import worker_app
 from xueliang.camera.cli import camera_app
 from xueliang.cli.audit import audit_app
 from xueliang.cli.context import console, err_console, unit_of_work
@@ -29,6 +30,7 @@ app.add_typer(incident_app, name="incident")
 app.add_typer(camera_app, name="camera")
 app.add_typer(sim_app, name="sim", help="Synthetic city, traffic and device simulators.")
 app.add_typer(grid_app, name="grid")
+app.add_typer(worker_app, name="worker")
 
 
 def _revisions(revisions: set[str]) -> str:
