@@ -4,6 +4,27 @@
  */
 
 export interface paths {
+    "/api/v1/analytics/cameras": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Cameras
+         * @description Each structured camera's pipeline: state (with the reason of a backoff), fps, dropped frames,
+         *     restarts, worker. Needs ``ops.read`` or ``camera.read``.
+         */
+        get: operations["list_cameras_api_v1_analytics_cameras_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/api-tokens": {
         parameters: {
             query?: never;
@@ -2495,6 +2516,66 @@ export interface components {
              * @description online, faulty (online, latest diagnosis failed), offline or unknown
              */
             state: string;
+        };
+        /**
+         * CameraPipelineRead
+         * @description One camera's structurization pipeline as its worker last reported it (every heartbeat).
+         *
+         *     ``state``: ``running``, ``starting``, ``backoff`` (the capture failed and waits to restart; see
+         *     ``reason``), ``error``, ``stopped``, ``stale`` (its worker stopped renewing the lease; another
+         *     takes the camera within a minute) or ``unassigned`` (no worker holds it).
+         */
+        CameraPipelineRead: {
+            /** Camera Id */
+            camera_id: string;
+            /**
+             * Detector Calls
+             * @default 0
+             */
+            detector_calls: number;
+            /**
+             * Dropped
+             * @default 0
+             */
+            dropped: number;
+            /**
+             * Fps
+             * @default 0
+             */
+            fps: number;
+            /**
+             * Frames
+             * @default 0
+             */
+            frames: number;
+            /** Lease Expires At */
+            lease_expires_at?: string | null;
+            /** Name */
+            name: string;
+            /**
+             * Reason
+             * @default
+             */
+            reason: string;
+            /**
+             * Restarts
+             * @default 0
+             */
+            restarts: number;
+            /** Since */
+            since?: string | null;
+            /** State */
+            state: string;
+            /**
+             * Tracks
+             * @default 0
+             */
+            tracks: number;
+            /**
+             * Worker
+             * @default
+             */
+            worker: string;
         };
         /** CameraPoint */
         CameraPoint: {
@@ -5070,6 +5151,26 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    list_cameras_api_v1_analytics_cameras_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CameraPipelineRead"][];
+                };
+            };
+        };
+    };
     list_api_tokens_api_v1_api_tokens_get: {
         parameters: {
             query?: never;
