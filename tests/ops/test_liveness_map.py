@@ -65,3 +65,27 @@ def test_health_map__state_per_located_camera_within_scope(
     states = {f["properties"]["channel_id"]: f["properties"]["state"] for f in body["features"]}
     assert states == {LIVE: "faulty", IDLE: "unknown"}
     assert body["features"][0]["geometry"] == {"type": "Point", "coordinates": [112.4, 28.5]}
+
+
+def test_ops_lists__limited_to_cameras_in_scope(client: TestClient, db: Session, settings: Settings) -> None:
+    key = settings.effective_secret()
+    mine = add_camera(db, key, LIVE, "fake://x")
+    other = add_camera(db, key, OTHER_TOWN, "fake://y")
+    other.region_code = "430103001001"
+    now = utcnow()
+    health.apply(
+        db=db,
+        verdicts={mine.id: (True, Source.rtsp, "ok", 2.0), other.id: (False, Source.rtsp, "down", None)},
+        now=now,
+    )
+    hidden = Diagnosis(
+        channel_pk=other.id, at=now, ok=False, faults="blur", measures={}, snapshot_sha="0" * 64
+    )
+    db.add_all([Diagnosis(channel_pk=mine.id, at=now, ok=False, faults="dark", measures={}), hidden])
+    user = make_user(db, roles=("maintainer",), scopes=((ScopeKind.region, "430102"),))
+    db.commit()
+    login(client, user.username)
+    assert [r["channel_id"] for r in client.get("/api/v1/ops/health").json()["items"]] == [LIVE]
+    assert [r["channel_id"] for r in client.get("/api/v1/ops/diagnoses").json()["items"]] == [LIVE]
+    assert client.get(f"/api/v1/ops/diagnoses/{hidden.id}/thumbnail").status_code == 404
+    assert client.get(f"/api/v1/ops/channels/{OTHER_TOWN}/uptime").status_code == 404

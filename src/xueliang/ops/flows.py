@@ -37,8 +37,9 @@ def _audit(
     )
 
 
-def thumbnail(*, db: Session, blobs: BlobStore, diagnosis_id: int) -> bytes:
+def thumbnail(*, db: Session, principal: Principal, blobs: BlobStore, diagnosis_id: int) -> bytes:
     row = service.get_or_raise(db, Diagnosis, diagnosis_id, "diagnosis")
+    service.require_channel_visible(db=db, principal=principal, channel_pk=row.channel_pk)
     if row.snapshot_sha is None:
         raise NotFoundError(f"diagnosis {diagnosis_id} has no snapshot")
     return blobs.thumbnail(row.snapshot_sha)

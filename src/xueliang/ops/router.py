@@ -38,9 +38,9 @@ Limit = Annotated[int, Query(ge=1, le=500)]
 
 @router.get("/health", response_model=Page[HealthRead])
 def list_health(
-    db: SessionDep, _: Reader, online: bool | None = None, offset: Offset = 0, limit: Limit = 50
+    db: SessionDep, principal: Reader, online: bool | None = None, offset: Offset = 0, limit: Limit = 50
 ) -> Page[HealthRead]:
-    return service.list_health(db=db, online=online, offset=offset, limit=limit)
+    return service.list_health(db=db, principal=principal, online=online, offset=offset, limit=limit)
 
 
 @router.get("/map", response_model=CameraHealthCollection, summary="Located cameras by health state")
@@ -52,8 +52,9 @@ def health_map(
 
 @router.get("/channels/{channel_id}/uptime", response_model=UptimeRead)
 def channel_uptime(
-    db: SessionDep, _: Reader, channel: ValidChannel, days: Annotated[int, Query(ge=1, le=90)] = 7
+    db: SessionDep, principal: Reader, channel: ValidChannel, days: Annotated[int, Query(ge=1, le=90)] = 7
 ) -> UptimeRead:
+    service.require_channel_visible(db=db, principal=principal, channel_pk=channel.id)
     return service.channel_uptime(db=db, channel=channel, days=days, now=utcnow())
 
 
@@ -66,14 +67,15 @@ def online_rates(
 
 @router.get("/diagnoses", response_model=Page[DiagnosisRead])
 def list_diagnoses(
-    db: SessionDep, _: Reader, faulty: bool | None = None, offset: Offset = 0, limit: Limit = 50
+    db: SessionDep, principal: Reader, faulty: bool | None = None, offset: Offset = 0, limit: Limit = 50
 ) -> Page[DiagnosisRead]:
-    return service.list_diagnoses(db=db, faulty=faulty, offset=offset, limit=limit)
+    return service.list_diagnoses(db=db, principal=principal, faulty=faulty, offset=offset, limit=limit)
 
 
 @router.get("/diagnoses/{diagnosis_id}/thumbnail", response_class=Response)
-def diagnosis_thumbnail(db: SessionDep, _: Reader, blobs: Blobs, diagnosis_id: int) -> Response:
-    return Response(flows.thumbnail(db=db, blobs=blobs, diagnosis_id=diagnosis_id), media_type="image/jpeg")
+def diagnosis_thumbnail(db: SessionDep, principal: Reader, blobs: Blobs, diagnosis_id: int) -> Response:
+    image = flows.thumbnail(db=db, principal=principal, blobs=blobs, diagnosis_id=diagnosis_id)
+    return Response(image, media_type="image/jpeg")
 
 
 @router.put("/channels/{channel_id}/thresholds", response_model=dict[str, float])
@@ -85,9 +87,11 @@ def set_thresholds(
 
 @router.get("/alarms", response_model=Page[AlarmRead])
 def list_alarms(
-    db: SessionDep, _: Reader, state: AlarmState | None = None, offset: Offset = 0, limit: Limit = 50
+    db: SessionDep, principal: Reader, state: AlarmState | None = None, offset: Offset = 0, limit: Limit = 50
 ) -> Page[AlarmRead]:
-    return service.list_alarms(db=db, state=state.value if state else None, offset=offset, limit=limit)
+    return service.list_alarms(
+        db=db, principal=principal, state=state.value if state else None, offset=offset, limit=limit
+    )
 
 
 @router.post("/alarms/{alarm_id}/acknowledge", response_model=AlarmRead)
@@ -97,9 +101,11 @@ def acknowledge(db: SessionDep, principal: Maintainer, alarm_id: int) -> AlarmRe
 
 @router.get("/work-orders", response_model=Page[WorkOrderRead])
 def list_orders(
-    db: SessionDep, _: Reader, state: OrderState | None = None, offset: Offset = 0, limit: Limit = 50
+    db: SessionDep, principal: Reader, state: OrderState | None = None, offset: Offset = 0, limit: Limit = 50
 ) -> Page[WorkOrderRead]:
-    return service.list_orders(db=db, state=state.value if state else None, offset=offset, limit=limit)
+    return service.list_orders(
+        db=db, principal=principal, state=state.value if state else None, offset=offset, limit=limit
+    )
 
 
 @router.post("/work-orders", response_model=WorkOrderRead, status_code=201)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import TypeVar
 
-from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Select, delete, func, or_, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from xueliang.api.schemas import Page
 from xueliang.auth.models import OrgUnit
@@ -44,8 +44,28 @@ T = TypeVar("T")
 THUMB = "/api/v1/ops/diagnoses/{id}/thumbnail"
 
 
-def list_health(*, db: Session, online: bool | None, offset: int, limit: int) -> Page[HealthRead]:
+def _visible_channel_ids(db: Session, principal: Principal) -> Select[int]:
+    return select(Channel.id).where(access.visible_condition(db=db, principal=principal))
+
+
+def _visible(
+    db: Session, principal: Principal, column: InstrumentedAttribute[int | None]
+) -> ColumnElement[bool]:
+    """Rows of cameras the caller may see (``camera.access``); rows of no camera (e.g. a storage
+    alarm) concern the whole platform and are visible to every ops reader."""
+    return or_(column.is_(None), column.in_(_visible_channel_ids(db, principal)))
+
+
+def require_channel_visible(*, db: Session, principal: Principal, channel_pk: int) -> None:
+    if db.scalar(_visible_channel_ids(db, principal).where(Channel.id == channel_pk)) is None:
+        raise NotFoundError("camera not found")
+
+
+def list_health(
+    *, db: Session, principal: Principal, online: bool | None, offset: int, limit: int
+) -> Page[HealthRead]:
     query = select(Health, Channel).join(Channel, Channel.id == Health.channel_pk)
+    query = query.where(access.visible_condition(db=db, principal=principal))
     if online is not None:
         query = query.where(Health.online.is_(online))
     total = db.scalar(select(func.count()).select_from(query.subquery())) or 0
@@ -100,8 +120,11 @@ def online_rates(*, db: Session, dimension: str, first: date, last: date) -> lis
     ]
 
 
-def list_diagnoses(*, db: Session, faulty: bool | None, offset: int, limit: int) -> Page[DiagnosisRead]:
+def list_diagnoses(
+    *, db: Session, principal: Principal, faulty: bool | None, offset: int, limit: int
+) -> Page[DiagnosisRead]:
     query = select(Diagnosis, Channel.channel_id).join(Channel, Channel.id == Diagnosis.channel_pk)
+    query = query.where(access.visible_condition(db=db, principal=principal))
     if faulty is not None:
         query = query.where(Diagnosis.ok.is_(not faulty))
     total = db.scalar(select(func.count()).select_from(query.subquery())) or 0
@@ -140,8 +163,10 @@ def set_thresholds(*, db: Session, channel: Channel, overrides: dict[str, float]
     return quality.thresholds_dict(quality.Thresholds.with_overrides(overrides))
 
 
-def list_alarms(*, db: Session, state: str | None, offset: int, limit: int) -> Page[AlarmRead]:
-    query = select(Alarm)
+def list_alarms(
+    *, db: Session, principal: Principal, state: str | None, offset: int, limit: int
+) -> Page[AlarmRead]:
+    query = select(Alarm).where(_visible(db, principal, Alarm.channel_pk))
     if state is not None:
         query = query.where(Alarm.state == state)
     total = db.scalar(select(func.count()).select_from(query.subquery())) or 0
@@ -156,8 +181,10 @@ def get_or_raise(db: Session, model: type[T], pk: int, what: str) -> T:
     return row
 
 
-def list_orders(*, db: Session, state: str | None, offset: int, limit: int) -> Page[WorkOrderRead]:
-    query = select(WorkOrder)
+def list_orders(
+    *, db: Session, principal: Principal, state: str | None, offset: int, limit: int
+) -> Page[WorkOrderRead]:
+    query = select(WorkOrder).where(_visible(db, principal, WorkOrder.channel_pk))
     if state is not None:
         query = query.where(WorkOrder.state == state)
     total = db.scalar(select(func.count()).select_from(query.subquery())) or 0
