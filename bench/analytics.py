@@ -77,9 +77,7 @@ def _paste(frame: np.ndarray, sprite: np.ndarray, x: int, y: int) -> None:
         frame[y : y + h, x1:x2] = sprite[:, x1 - x : x2 - x]
 
 
-def run(
-    frames: list[np.ndarray], naive: bool, refresh: int = 6
-) -> tuple[CameraTracker, list[Track], float]:
+def run(frames: list[np.ndarray], naive: bool, refresh: int = 6) -> tuple[CameraTracker, list[Track], float]:
     camera = CameraTracker(make_detector(DetectorConfig()), naive=naive, refresh=refresh)
     started = time.process_time()
     finished = [f.track for frame in frames for f in camera.feed(frame)]
@@ -117,9 +115,7 @@ def report(name: str, frames: list[np.ndarray], decode_cpu: float, refreshes: li
         )
 
 
-def _line(
-    label: str, cam: CameraTracker, tracks: list[Track], cpu: float, decode_cpu: float, n: int
-) -> None:
+def _line(label: str, cam: CameraTracker, tracks: list[Track], cpu: float, decode_cpu: float, n: int) -> None:
     seconds = n / FPS
     per_channel = (cpu + decode_cpu * n) / seconds
     stages = ", ".join(f"{k} {v:.1f} ms" for k, v in sorted(cam.times.mean_ms().items()))
