@@ -283,6 +283,13 @@ class Settings(BaseSettings):
         description="Analytics workers complete incoming vehicle and face records that lack plate, "
         "attributes or embedding.",
     )
+    analytics_in_app: bool | None = Field(
+        None,
+        description="Run the analytics worker inside the API process (`xueliang serve`), sharing its "
+        "bus, record store and camera leases. Unset = yes for an embedded deployment (in-process bus "
+        "or chdb/memory record store, where a separate `xueliang worker analytics` cannot work) except "
+        "under XUELIANG_ENV=test; no with NATS + ClickHouse.",
+    )
 
     @model_validator(mode="after")
     def _fill_defaults(self) -> Settings:
