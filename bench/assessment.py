@@ -34,7 +34,7 @@ from xueliang.assessment.enums import SubjectType
 from xueliang.assessment.indicators import for_subject
 from xueliang.assessment.models import PatrolDay
 from xueliang.assessment.periods import Period
-from xueliang.assessment.schemas import PlanInput
+from xueliang.assessment.schemas import AssessmentPlanInput
 from xueliang.auth.models import OrgUnit, User
 from xueliang.auth.principal import Principal
 from xueliang.core.config import Environment, Settings
@@ -140,7 +140,8 @@ def _incident(x: int, rows: int) -> dict[str, Any]:
             "verify_at": verify,
             "verify_on_time": verify <= handle + 24 * H,
         }
-    return row
+    last = max(v for k, v in row.items() if isinstance(v, datetime) and not k.endswith("_due"))
+    return row | {"created_at": reported, "updated_at": last}
 
 
 def _fill_incidents(engine: Engine, rows: int) -> None:
@@ -210,7 +211,7 @@ def _plans(db: Any) -> list[Any]:
         for code in rated:
             weights[code] = round(100.0 / len(rated), 6)
         weights[rated[0]] += 100.0 - sum(weights.values())
-        data = PlanInput.model_validate(
+        data = AssessmentPlanInput.model_validate(
             {
                 "code": f"bench-{subject}",
                 "name": f"bench {subject}",

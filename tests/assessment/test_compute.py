@@ -157,3 +157,13 @@ def test_compute__empty_period(db: Session, month: Month) -> None:
 def test_compute__city_sums_every_town(db: Session, month: Month) -> None:
     value = _run(db, SubjectType.city).values["city"]["closure_rate"]
     assert (value.numerator, value.denominator) == (4, 5)  # T1 3/4 + T2 (J) 1/1
+
+
+def test_compute__the_period_slice_is_dropped_afterwards(db: Session, month: Month) -> None:
+    from sqlalchemy import func, select
+
+    from xueliang.incident.models import Incident
+
+    before = db.scalar(select(func.count()).select_from(Incident))
+    _run(db, SubjectType.town)
+    assert db.scalar(select(func.count()).select_from(Incident)) == before == len(month.incidents)

@@ -14,7 +14,13 @@ from xueliang.assessment import flows, scheduled, scorecard, service
 from xueliang.assessment.enums import Status
 from xueliang.assessment.models import Plan, Run
 from xueliang.assessment.periods import Period
-from xueliang.assessment.schemas import AdjustmentInput, PlanConfig, PlanInput, ScorecardInput, ScorecardItem
+from xueliang.assessment.schemas import (
+    AdjustmentInput,
+    AssessmentPlanInput,
+    PlanConfig,
+    ScorecardInput,
+    ScorecardItem,
+)
 from xueliang.audit.models import AuditEntry
 from xueliang.auth.principal import Principal
 from xueliang.core.config import Settings
@@ -25,7 +31,7 @@ TOWN_WEIGHTS = {"closure_rate": 40.0, "closure_on_time_rate": 30.0, "rework_rate
 
 
 def _plan(db: Session, **changes: object) -> Plan:
-    data = PlanInput.model_validate(
+    data = AssessmentPlanInput.model_validate(
         {
             "code": "towns",
             "name": "街道月度考核",

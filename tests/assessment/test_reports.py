@@ -20,7 +20,7 @@ from tests.factories import login, make_user
 from xueliang.assessment import flows, reports, scorecard, service
 from xueliang.assessment.dependencies import get_feed
 from xueliang.assessment.periods import Period
-from xueliang.assessment.schemas import PlanInput, ReportOut, ScorecardInput, ScorecardItem
+from xueliang.assessment.schemas import AssessmentPlanInput, ReportOut, ScorecardInput, ScorecardItem
 from xueliang.assessment.svg import BAR
 from xueliang.auth.principal import Principal
 from xueliang.core.config import Settings
@@ -32,7 +32,7 @@ WEIGHTS = {"closure_rate": 40.0, "closure_on_time_rate": 30.0, "rework_rate": 30
 
 
 def _report(db: Session, settings: Settings, label: str = "2026-03") -> ReportOut:
-    data = PlanInput.model_validate(
+    data = AssessmentPlanInput.model_validate(
         {
             "code": "towns",
             "name": "街道月度考核",
@@ -121,7 +121,7 @@ def test_report_xlsx__sheets_values_and_chart(db: Session, month: Month, setting
 def test_contractor_report__deduction_table_in_pdf_and_excel(
     db: Session, settings: Settings, tmp_path: Path
 ) -> None:
-    data = PlanInput.model_validate(
+    data = AssessmentPlanInput.model_validate(
         {
             "code": "maint",
             "name": "运维考核",

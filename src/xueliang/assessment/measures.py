@@ -131,10 +131,10 @@ def registered(w: Window) -> ColumnElement[bool]:
     return and_(within(I.accept_at, w), I.state.not_in([str(s) for s in NOT_REGISTERED]))
 
 
-def relevance(w: Window) -> ColumnElement[bool]:
-    """An incident row matters to P if any timestamp a measure reads lies in P (a scan filter)."""
-    columns = [I.reported_at, I.closed_at, *(I[f"{s}_{part}"] for s in STAGES for part in ("at", "due"))]
-    return or_(*(within(column, w) for column in columns))
+def relevance_columns() -> list[Any]:
+    """The timestamps a measure reads: an incident matters to P if one of them lies in P."""
+    stage_columns = [I[f"{s}_{part}"] for s in (*STAGES, Stage.callback) for part in ("at", "due")]
+    return [I.reported_at, I.closed_at, I.first_dispatched_at, *stage_columns]
 
 
 def _incident(code: str, zh: str, en: str, predicate: Predicate, *, by_reporter: bool = False) -> Measure:

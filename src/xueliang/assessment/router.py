@@ -16,11 +16,11 @@ from xueliang.assessment.periods import Period
 from xueliang.assessment.schemas import (
     AdjustmentInput,
     AdjustmentOut,
+    AssessmentPlanInput,
     ContractorMonthInput,
     GenerateInput,
     IndicatorOut,
     PatrolDayInput,
-    PlanInput,
     PlanOut,
     ReportOut,
     RunOut,
@@ -55,7 +55,7 @@ def list_plans(db: SessionDep, _: Reader) -> list[PlanOut]:
 @router.post(
     "/plans", response_model=PlanOut, status_code=201, summary="Create a plan (weights sum to 100 %)"
 )
-def create_plan(data: PlanInput, db: SessionDep, principal: Manager) -> PlanOut:
+def create_plan(data: AssessmentPlanInput, db: SessionDep, principal: Manager) -> PlanOut:
     return PlanOut.model_validate(service.create_plan(db=db, principal=principal, data=data))
 
 
@@ -65,7 +65,7 @@ def get_plan(plan: PlanDep, _: Reader) -> PlanOut:
 
 
 @router.put("/plans/{plan_id}", response_model=PlanOut, summary="Change a plan")
-def update_plan(data: PlanInput, plan: PlanDep, db: SessionDep, principal: Manager) -> PlanOut:
+def update_plan(data: AssessmentPlanInput, plan: PlanDep, db: SessionDep, principal: Manager) -> PlanOut:
     return PlanOut.model_validate(service.update_plan(db=db, principal=principal, plan=plan, data=data))
 
 

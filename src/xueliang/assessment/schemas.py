@@ -41,7 +41,7 @@ class PlanConfig(BaseModel):
     fee_rules: list[FeeRule] | None = Field(None, description="Contractor plans: fee deduction rules")
 
 
-class PlanInput(BaseModel):
+class AssessmentPlanInput(BaseModel):
     model_config = ConfigDict(extra="forbid")
     code: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")
     name: str = Field(min_length=1, max_length=200)

@@ -19,12 +19,12 @@ from xueliang.assessment.periods import Period
 from xueliang.assessment.schemas import (
     AdjustmentInput,
     AdjustmentOut,
+    AssessmentPlanInput,
     ContractorMonthInput,
     DeductionOut,
     HistoryPoint,
     IndicatorOut,
     PatrolDayInput,
-    PlanInput,
     ReportOut,
     ResultOut,
     RunOut,
@@ -97,7 +97,7 @@ def validate_weights(*, plan_name: str, subject_type: SubjectType, weights: dict
         )
 
 
-def validate_plan(data: PlanInput) -> None:
+def validate_plan(data: AssessmentPlanInput) -> None:
     validate_weights(plan_name=data.name, subject_type=data.subject_type, weights=data.weights)
     sample = data.config.sample_measure
     if sample is not None and sample not in MEASURES:
@@ -132,11 +132,11 @@ def get_plan_or_raise(*, db: Session, plan_id: int) -> Plan:
     return plan
 
 
-def _config(data: PlanInput) -> dict[str, Any]:
+def _config(data: AssessmentPlanInput) -> dict[str, Any]:
     return data.config.model_dump(exclude_none=True)
 
 
-def create_plan(*, db: Session, principal: Principal, data: PlanInput) -> Plan:
+def create_plan(*, db: Session, principal: Principal, data: AssessmentPlanInput) -> Plan:
     validate_plan(data)
     if db.scalar(select(Plan.id).where(Plan.code == data.code)) is not None:
         raise ConflictError(f"a plan with code {data.code!r} exists")
@@ -154,7 +154,7 @@ def create_plan(*, db: Session, principal: Principal, data: PlanInput) -> Plan:
     return plan
 
 
-def update_plan(*, db: Session, principal: Principal, plan: Plan, data: PlanInput) -> Plan:
+def update_plan(*, db: Session, principal: Principal, plan: Plan, data: AssessmentPlanInput) -> Plan:
     validate_plan(data)
     other = db.scalar(select(Plan.id).where(Plan.code == data.code, Plan.id != plan.id))
     if other is not None:
