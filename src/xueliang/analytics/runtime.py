@@ -22,11 +22,30 @@ from xueliang.analytics.service import analytics_channels
 from xueliang.analytics.worker import AnalyticsWorker, PipelineHost
 from xueliang.camera.service import stream_url
 from xueliang.core.bus import Bus, make_bus
-from xueliang.core.config import Settings
+from xueliang.core.config import Environment, Settings
 from xueliang.core.db import engine_for, session_factory
 from xueliang.viewlib.dependencies import ViewLibrary
 
 logger = logging.getLogger(__name__)
+
+
+def embedded_reason(settings: Settings) -> str:
+    """Why one process must run the analytics worker (empty when workers can scale out): an
+    in-process bus (leases, states and records stay in the process) or a record store that only one
+    process may write (chdb; memory for tests)."""
+    reasons = []
+    if (settings.bus_url or "memory").partition("://")[0] == "memory":
+        reasons.append("the bus is in-process (XUELIANG_BUS_URL is empty or memory://)")
+    if settings.record_store_type != "clickhouse":
+        reasons.append(f"the record store is {settings.record_store_type}, which one process writes")
+    return " and ".join(reasons)
+
+
+def runs_in_app(settings: Settings) -> bool:
+    """``analytics_in_app``, or when unset: embedded deployments outside tests."""
+    if settings.analytics_in_app is not None:
+        return settings.analytics_in_app
+    return bool(embedded_reason(settings)) and settings.env is not Environment.test
 
 
 def pipeline_config(settings: Settings) -> PipelineConfig:

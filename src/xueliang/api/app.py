@@ -13,6 +13,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
 from xueliang import __version__
+from xueliang.analytics import inapp as analytics_inapp
 from xueliang.analytics.router import router as analytics_router
 from xueliang.api.errors import install_error_handlers
 from xueliang.api.middleware import BodySizeLimitMiddleware, Metrics, RequestLogMiddleware
@@ -105,6 +106,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     bus = make_bus(settings.bus_url)
     await bus.start()
     await investigation_consumers.start(app, bus)
+    await analytics_inapp.start(app, bus)  # embedded deployments: the analytics worker runs here
     scheduler = Scheduler(tz=settings.timezone)
     register_jobs(scheduler, factory=app.state.sessionmaker, settings=settings, relays=app.state.relays)
     app.state.bus, app.state.scheduler = bus, scheduler
@@ -114,6 +116,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     try:
         yield
     finally:
+        await analytics_inapp.stop(app)
         app.state.relays.stop()
         await scheduler.stop()
         stream_scheduled.stop_recorders(scheduler)
