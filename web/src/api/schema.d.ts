@@ -2390,6 +2390,33 @@ export interface components {
             /** Parent Id */
             parent_id: number | null;
         };
+        /** AssessmentPlanInput */
+        AssessmentPlanInput: {
+            /**
+             * Active
+             * @default true
+             */
+            active: boolean;
+            /** Code */
+            code: string;
+            config?: components["schemas"]["PlanConfig"];
+            /**
+             * Min Sample
+             * @default 10
+             */
+            min_sample: number;
+            /** Name */
+            name: string;
+            period_kind: components["schemas"]["PeriodKind"];
+            subject_type: components["schemas"]["SubjectType"];
+            /**
+             * Weights
+             * @description Indicator code → weight in %; the weights sum to 100
+             */
+            weights: {
+                [key: string]: number;
+            };
+        };
         /** AuditEntryRead */
         AuditEntryRead: {
             /** Action */
@@ -4218,6 +4245,27 @@ export interface components {
              */
             sample_measure?: string | null;
         };
+        /** PlanInput */
+        PlanInput: {
+            /**
+             * Enabled
+             * @default true
+             */
+            enabled: boolean;
+            /** Mode */
+            mode: string;
+            /**
+             * Retention Group
+             * @default default
+             */
+            retention_group: string;
+            /**
+             * Schedule
+             * @description Local time windows, e.g. "08:00-20:00,22:00-23:30".
+             * @default
+             */
+            schedule: string;
+        };
         /** PlanOut */
         PlanOut: {
             /** Active */
@@ -5050,33 +5098,6 @@ export interface components {
             /** Title */
             title: string;
         };
-        /** PlanInput */
-        xueliang__assessment__schemas__PlanInput: {
-            /**
-             * Active
-             * @default true
-             */
-            active: boolean;
-            /** Code */
-            code: string;
-            config?: components["schemas"]["PlanConfig"];
-            /**
-             * Min Sample
-             * @default 10
-             */
-            min_sample: number;
-            /** Name */
-            name: string;
-            period_kind: components["schemas"]["PeriodKind"];
-            subject_type: components["schemas"]["SubjectType"];
-            /**
-             * Weights
-             * @description Indicator code → weight in %; the weights sum to 100
-             */
-            weights: {
-                [key: string]: number;
-            };
-        };
         /** AlarmRead */
         xueliang__camera__schemas__AlarmRead: {
             /** Client Ip */
@@ -5120,27 +5141,6 @@ export interface components {
             raised_at: string;
             /** State */
             state: string;
-        };
-        /** PlanInput */
-        xueliang__stream__schemas__PlanInput: {
-            /**
-             * Enabled
-             * @default true
-             */
-            enabled: boolean;
-            /** Mode */
-            mode: string;
-            /**
-             * Retention Group
-             * @default default
-             */
-            retention_group: string;
-            /**
-             * Schedule
-             * @description Local time windows, e.g. "08:00-20:00,22:00-23:30".
-             * @default
-             */
-            schedule: string;
         };
     };
     responses: never;
@@ -5364,7 +5364,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["xueliang__assessment__schemas__PlanInput"];
+                "application/json": components["schemas"]["AssessmentPlanInput"];
             };
         };
         responses: {
@@ -5430,7 +5430,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["xueliang__assessment__schemas__PlanInput"];
+                "application/json": components["schemas"]["AssessmentPlanInput"];
             };
         };
         responses: {
@@ -6686,7 +6686,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["xueliang__stream__schemas__PlanInput"];
+                "application/json": components["schemas"]["PlanInput"];
             };
         };
         responses: {

@@ -1,4 +1,5 @@
 import type { Component } from 'vue'
+import { defineAsyncComponent } from 'vue'
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
 
 import { can, ensureSession } from '@/auth/session'
@@ -31,8 +32,11 @@ declare module 'vue-router' {
   }
 }
 
+// Loaded on demand: the assessment page brings ECharts.
+const AssessmentPage = defineAsyncComponent(() => import('@/pages/assessment/AssessmentPage.vue'))
+
 /** Domains whose module is installed: their own page instead of ModuleNotInstalledPage. */
-const INSTALLED_PAGES: Partial<Record<string, Component>> = { audit: AuditPage, admin: AdminPage, grid: GridMapPage, incidents: IncidentDeskPage, operations: OperationsPage, video: VideoPage }
+const INSTALLED_PAGES: Partial<Record<string, Component>> = { assessment: AssessmentPage, audit: AuditPage, admin: AdminPage, grid: GridMapPage, incidents: IncidentDeskPage, operations: OperationsPage, video: VideoPage }
 
 const domainRoutes: RouteRecordRaw[] = NAV_ITEMS.filter((item) => item.name !== 'overview').map(
   (item) => ({

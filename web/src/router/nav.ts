@@ -31,7 +31,7 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { name: 'investigation', path: '/investigation', label: 'nav.investigation', icon: 'investigation' },
   { name: 'grid', path: '/grid', label: 'nav.grid', icon: 'grid' },
   { name: 'incidents', path: '/incidents', label: 'nav.incidents', icon: 'incidents' },
-  { name: 'assessment', path: '/assessment', label: 'nav.assessment', icon: 'assessment' },
+  { name: 'assessment', path: '/assessment', label: 'nav.assessment', icon: 'assessment', permission: 'assessment.read' },
   { name: 'operations', path: '/operations', label: 'nav.operations', icon: 'operations', permission: 'ops.read' },
   { name: 'audit', path: '/audit', label: 'nav.audit', icon: 'audit', permission: 'audit.read' },
   { name: 'admin', path: '/admin', label: 'nav.admin', icon: 'admin', permission: 'user.manage' },
