@@ -36,6 +36,8 @@ def import_dir(
         state = "already imported" if f.skipped else f"{f.imported} imported, {f.rejected} rejected"
         console.print(f"{f.file}: {f.read} read, {state}, {f.noted} noted ({f.seconds:.1f} s)")
     console.print(f"grid coverage issues: {summary.coverage_issues}; report: {summary.report}")
+    if summary.indexes_built:
+        console.print(f"indexes built after the load: {summary.indexes_built}")
     console.print(f"done in {summary.seconds:.1f} s")
 
 

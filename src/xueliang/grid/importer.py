@@ -22,7 +22,7 @@ from sqlalchemy import Connection, Engine, insert, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from xueliang.core.db import utcnow
-from xueliang.grid.bulk import BulkWriter
+from xueliang.grid.bulk import BulkWriter, create_secondary_indexes, drop_secondary_indexes
 from xueliang.grid.coverage import check_grids
 from xueliang.grid.loaders import AreaLoader, BatchContext, GridLoader, Loader, MemberLoader
 from xueliang.grid.loaders_housing import BuildingLoader, RelationLoader, ResidentLoader, UnitLoader
@@ -34,6 +34,10 @@ from xueliang.grid.validation import Rejected
 REPORT_COLUMNS = ("file", "line", "field", "reason", "action")
 DEFAULT_BATCH = 50_000
 SQLITE_CACHE_KB = 512 * 1024
+SQLITE_CHECKPOINT_PAGES = 16_384  # 64 MB of WAL between checkpoints during the import (default 4 MB)
+# a SQLite import of at least this many bytes of building/housing/resident files builds the plain
+# indexes of those tables once at the end instead of row by row (bulk.drop_secondary_indexes)
+DEFER_INDEX_BYTES = 32 * 1024 * 1024
 # (stems tried in order, suffixes, loader): the order is the order of dependencies
 PLAN: tuple[tuple[tuple[str, ...], tuple[str, ...], type[Any]], ...] = (
     (("admin_areas",), GEO_SUFFIXES, AreaLoader),
@@ -61,6 +65,7 @@ class FileSummary:
 class ImportSummary:
     files: list[FileSummary] = field(default_factory=list)
     coverage_issues: int = 0
+    indexes_built: int = 0
     report: Path | None = None
     seconds: float = 0.0
 
@@ -177,14 +182,41 @@ class Importer:
         report = Report(summary.report)  # type: ignore[arg-type]
         try:
             with self.engine.connect() as conn:
-                if conn.dialect.name == "sqlite":
-                    # the default 2 MB page cache makes index inserts of millions of rows seek on disk
-                    conn.exec_driver_sql(f"PRAGMA cache_size=-{SQLITE_CACHE_KB}")
-                self._run_files(conn, report, summary)
+                if conn.dialect.name != "sqlite":
+                    self._run_files(conn, report, summary)
+                else:
+                    self._run_sqlite(conn, report, summary)
         finally:
             report.close()
         summary.seconds = time.perf_counter() - started
         return summary
+
+    def _run_sqlite(self, conn: Connection, report: Report, summary: ImportSummary) -> None:
+        # the default 2 MB page cache makes index look-ups of millions of rows seek on disk, and the
+        # default 4 MB WAL checkpoints (each with an fsync) often; both restored for the pool after
+        conn.exec_driver_sql(f"PRAGMA cache_size=-{SQLITE_CACHE_KB}")
+        conn.exec_driver_sql(f"PRAGMA wal_autocheckpoint={SQLITE_CHECKPOINT_PAGES}")
+        try:
+            if self._bulk_bytes(conn) >= DEFER_INDEX_BYTES:
+                drop_secondary_indexes(conn)
+            self._run_files(conn, report, summary)
+            # also restores the indexes of an earlier run that was interrupted
+            summary.indexes_built = create_secondary_indexes(conn)
+        finally:
+            conn.rollback()
+            conn.exec_driver_sql("PRAGMA cache_size=-2000")
+            conn.exec_driver_sql("PRAGMA wal_autocheckpoint=1000")
+
+    def _bulk_bytes(self, conn: Connection) -> int:
+        """Size of the large files (buildings, housing units, residents, relations) still to import."""
+        big = (BuildingLoader, UnitLoader, ResidentLoader, RelationLoader)
+        checkpoints = Checkpoints(conn, str(self.directory.resolve()))
+        pending = [
+            paths for loader, paths in find_sources(self.directory)
+            if loader in big and not checkpoints.get(paths[0].name)[1]
+        ]  # fmt: skip
+        conn.commit()
+        return sum(p.stat().st_size for paths in pending for p in paths)
 
     def _run_files(self, conn: Connection, report: Report, summary: ImportSummary) -> None:
         state = ImportState(conn)

@@ -47,7 +47,8 @@ class Loader(Protocol):
 
 
 def _text(props: dict[str, Any], key: str, *, required: bool = False, limit: int = 200) -> str:
-    value = str(props.get(key) or "").strip()
+    raw = props.get(key)
+    value = raw.strip() if type(raw) is str else str(raw or "").strip()  # CSV cells are str: fast path
     if required and not value:
         raise Rejected(key, "missing")
     if len(value) > limit:

@@ -155,18 +155,32 @@ class BuildingLoader:
 
     @staticmethod
     def _footprint(row: SourceRow, ctx: BatchContext) -> Any:
+        """The common case (a non-empty polygon) as is: its validity is checked per batch in flush."""
         if row.geom is None:
             return None
-        if row.geom.geom_type == "Polygon" and shapely.is_valid(row.geom) and not row.geom.is_empty:
-            return row.geom  # the common case, without the repair path
+        if row.geom.geom_type == "Polygon" and not row.geom.is_empty:
+            return row.geom
+        return BuildingLoader._repaired(row.line, row.geom, ctx)
+
+    @staticmethod
+    def _repaired(line: int, geom: Any, ctx: BatchContext) -> Any:
         try:
-            geom, note = repair_polygonal(row.geom, "footprint")
+            fixed, note = repair_polygonal(geom, "footprint")
         except Rejected as exc:
-            ctx.report(row.line, "footprint", exc.reason, "field dropped")
+            ctx.report(line, "footprint", exc.reason, "field dropped")
             return None
         if note:
-            ctx.report(row.line, "footprint", note, "repaired")
-        return largest_polygon(geom)
+            ctx.report(line, "footprint", note, "repaired")
+        return largest_polygon(fixed)
+
+    def _valid_shapes(self, items: list[tuple[int, Any]], ctx: BatchContext) -> Any:
+        """Footprints of the batch, invalid ones repaired (or dropped) and reported (one GEOS call)."""
+        shapes = np.array([i["footprint"] for _, i in items], dtype=object)
+        broken = ~shapely.is_valid(shapes) & ~shapely.is_missing(shapes)
+        for k in np.flatnonzero(broken).tolist():
+            line, item = items[k]
+            item["footprint"] = shapes[k] = self._repaired(line, shapes[k], ctx)
+        return shapes
 
     def flush(self, items: list[tuple[int, Any]], ctx: BatchContext) -> None:
         if not items:
@@ -175,17 +189,18 @@ class BuildingLoader:
         index = state.grid_index
         code_of = dict(zip(index.ids, index.codes, strict=True))
         grid_ids = index.assign([i["lon"] for _, i in items], [i["lat"] for _, i in items])
-        shapes = np.array([i["footprint"] for _, i in items], dtype=object)
+        shapes = self._valid_shapes(items, ctx)
         if postgis:
             stored = shapely.to_wkb(shapely.set_srid(shapes, 4326), hex=True, include_srid=True)
         else:
             stored = shapely.to_wkb(shapes)
+        bounds = shapely.bounds(shapes).tolist()
         addresses, buildings = [], []
-        for (line, item), grid_id, blob in zip(items, grid_ids.tolist(), stored, strict=True):
+        for (line, item), grid_id, blob, box in zip(items, grid_ids.tolist(), stored, bounds, strict=True):
             grid = self._check_grid(line, item, grid_id, code_of, ctx)
             state.buildings.set(item["id"], grid)
             addresses.extend(self._addresses(item, grid, code_of.get(grid or -1), state.addresses))
-            buildings.append(self._row(item, grid, blob))
+            buildings.append(self._row(item, grid, blob, box))
         ctx.writer.insert("address", ADDRESS_COLUMNS, addresses)
         ctx.writer.insert("building", BUILDING_COLUMNS, buildings)
 
@@ -234,9 +249,9 @@ class BuildingLoader:
         return rows
 
     @staticmethod
-    def _row(item: dict[str, Any], grid: int | None, blob: Any) -> tuple[Any, ...]:
-        fp = item["footprint"]
-        bounds = fp.bounds if fp is not None else (item["lon"], item["lat"], item["lon"], item["lat"])
+    def _row(item: dict[str, Any], grid: int | None, blob: Any, box: list[float]) -> tuple[Any, ...]:
+        present = item["footprint"] is not None
+        bounds = box if present else (item["lon"], item["lat"], item["lon"], item["lat"])
         return (
             item["id"],
             item["address_code"],
@@ -247,7 +262,7 @@ class BuildingLoader:
             item["floors"],
             item["floors_below"],
             item["units"],
-            blob if fp is not None else None,
+            blob if present else None,
             item["lon"],
             item["lat"],
             *bounds,
