@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import mapbox_vector_tile
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -83,3 +84,41 @@ def test_mvt__pixel_transform_corners() -> None:
     west, south, east, north = tile_bounds(10, 830, 420)
     px = lonlat_to_tile_px(np.array([[west, north], [east, south]]), 10, 830, 420)
     assert px.tolist() == [[0, 0], [4096, 4096]]
+
+
+def test_tiles__changed_registry_reindexed_in_background(
+    city_db: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from xueliang.grid import tiles as tiles_module
+
+    conn = city_db.connection()
+    service = TileService(postgres=False, source="memory", cache_size=8)
+    x, y = _tile_of(city_db, 14)
+    first = service.tile(conn, "buildings", 14, x, y)
+    old_source = service._source
+    monkeypatch.setattr(tiles_module, "RECHECK_SECONDS", -1.0)
+    monkeypatch.setattr(TileService, "_registry_signature", staticmethod(lambda conn: ("changed",)))
+    assert service.tile(conn, "buildings", 14, x, y) == first  # answered by the old index meanwhile
+    rebuilding = service.rebuilding
+    assert rebuilding is not None
+    rebuilding.join(timeout=60)
+    assert service._source is not old_source
+    assert service._signature == ("changed",)
+    assert service.tile(conn, "buildings", 14, x, y) == first
+
+
+def test_tiles__compact_index_matches_geometry(city_db: Session) -> None:
+    import numpy as np
+
+    conn = city_db.connection()
+    index = MemoryTiles(conn).buildings
+    building = city_db.scalars(select(Building).order_by(Building.id)).first()
+    assert building is not None
+    k = int(np.searchsorted(index.ids, building.id))
+    start, end = index.feature_offsets[k], index.feature_offsets[k + 1]
+    ring = index.coords[index.ring_offsets[start] : index.ring_offsets[start + 1]] + index.origin
+    exterior = np.asarray(building.footprint.exterior.coords)[:-1]
+    assert index.coords.dtype == np.float32
+    assert np.abs(np.sort(ring, axis=0) - np.sort(exterior, axis=0)).max() < 1e-6  # < 0.1 m
+    assert index.use_names[index.use_codes[k]] == (building.use or "")
+    assert end - start == 1 + len(building.footprint.interiors)

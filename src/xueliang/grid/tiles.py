@@ -6,6 +6,7 @@ registry changed (checked at most every ``RECHECK_SECONDS``)."""
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import OrderedDict
@@ -13,11 +14,13 @@ from typing import Any, Protocol
 
 import numpy as np
 import shapely
-from sqlalchemy import Connection, func, select, text
+from sqlalchemy import Connection, Engine, LargeBinary, func, select, text, type_coerce
 
 from xueliang.core.exceptions import NotFoundError
 from xueliang.gis.mvt import EXTENT, Polygons, encode_layer, lonlat_to_tile_px, ragged_arange, tile_bounds
 from xueliang.grid.models import AdminArea, Building, Grid
+
+logger = logging.getLogger(__name__)
 
 LAYERS = ("regions", "grids", "buildings")
 MIN_ZOOM = {"regions": 0, "grids": 9, "buildings": 13}
@@ -25,6 +28,7 @@ MAX_ZOOM = 22
 BUFFER_PX = 64
 BUCKET_ZOOM = 14
 RECHECK_SECONDS = 30.0
+CHUNK_ROWS = 100_000
 
 
 class TileSource(Protocol):
@@ -79,16 +83,46 @@ class _Areas:
 
 
 class _Buildings:
-    """Footprints as ragged arrays bucketed by the z14 tile of their centre (sorted, searchsorted)."""
+    """Footprints as compact ragged arrays, bucketed by the z14 tile of their centre (sorted keys,
+    searchsorted). Vertices are float32 offsets from ``origin`` (≈ 1 cm at city extent), so 1.34 M
+    footprints take ~100 MB; they are loaded in chunks of ``CHUNK_ROWS`` (``from_parts``)."""
 
-    def __init__(self, ids: Any, floors: Any, uses: Any, geoms: Any, lons: Any, lats: Any) -> None:
-        self.coords, self.ring_offsets, self.feature_offsets = _ragged(geoms)
-        self.ids, self.floors, self.uses = ids, floors, uses
-        bounds = shapely.bounds(geoms)
-        self.bounds = bounds
-        keys = self._keys(np.asarray(lons), np.asarray(lats))
-        order = np.argsort(keys, kind="stable")
-        self.order, self.sorted_keys = order, keys[order]
+    def __init__(self, origin: Any, parts: list[dict[str, Any]]) -> None:
+        self.origin = np.asarray(origin, dtype=np.float64)
+        self.coords = _concat([p["coords"] for p in parts], np.float32, (0, 2))
+        self.ring_offsets = _offsets([p["ring_offsets"] for p in parts])
+        self.feature_offsets = _offsets([p["feature_offsets"] for p in parts])
+        self.ids = _concat([p["ids"] for p in parts], np.int64)
+        self.floors = _concat([p["floors"] for p in parts], np.int16)
+        uses = sorted({u for p in parts for u in p["uses"]})
+        self.use_names = np.asarray(uses, dtype=object)
+        codes = {u: k for k, u in enumerate(uses)}
+        self.use_codes = _concat(
+            [np.asarray([codes[u] for u in p["uses"]], np.int16) for p in parts], np.int16
+        )
+        self.bounds = _concat([p["bounds"] for p in parts], np.float32, (0, 4))
+        keys = _concat([p["keys"] for p in parts], np.int64)
+        self.order = np.argsort(keys, kind="stable")
+        self.sorted_keys = keys[self.order]
+
+    @staticmethod
+    def part(origin: Any, rows: Any) -> dict[str, Any]:
+        """One chunk of ``(id, floors, use, wkb, lon, lat)`` rows: the geometries are parsed from WKB
+        at once and kept only as arrays."""
+        ids, floors, uses, wkb, lons, lats = zip(*rows, strict=True)
+        geoms = shapely.from_wkb(np.asarray([bytes(w) for w in wkb], dtype=object))
+        coords, ring_offsets, feature_offsets = _ragged(geoms)
+        bounds = shapely.bounds(geoms) - np.tile(origin, 2)
+        return {
+            "coords": (coords - origin).astype(np.float32),
+            "ring_offsets": ring_offsets,
+            "feature_offsets": feature_offsets,
+            "ids": np.asarray(ids, dtype=np.int64),
+            "floors": np.asarray([f or 1 for f in floors], dtype=np.int16),
+            "uses": [u or "" for u in uses],
+            "bounds": bounds.astype(np.float32),
+            "keys": _Buildings._keys(np.asarray(lons, dtype=float), np.asarray(lats, dtype=float)),
+        }
 
     @staticmethod
     def _keys(lons: Any, lats: Any) -> Any:
@@ -103,7 +137,7 @@ class _Buildings:
         lo = np.searchsorted(self.sorted_keys, columns * (1 << BUCKET_ZOOM) + (y0 - 1))
         hi = np.searchsorted(self.sorted_keys, columns * (1 << BUCKET_ZOOM) + (y0 + span + 1))
         found = self.order[ragged_arange(lo, hi - lo)]
-        west, south, east, north = tile_bounds(z, x, y)
+        west, south, east, north = np.asarray(tile_bounds(z, x, y)) - np.tile(self.origin, 2)
         b = self.bounds[found]
         inside = (b[:, 0] <= east) & (b[:, 2] >= west) & (b[:, 1] <= north) & (b[:, 3] >= south)
         return np.sort(found[inside])
@@ -116,12 +150,28 @@ class _Buildings:
         ro = self.ring_offsets
         sizes = ro[rings + 1] - ro[rings]
         vertices = ragged_arange(ro[rings], sizes)
-        px = lonlat_to_tile_px(self.coords[vertices], z, x, y)
+        px = lonlat_to_tile_px(self.coords[vertices].astype(np.float64) + self.origin, z, x, y)
         polys = Polygons(
             px, np.concatenate([[0], np.cumsum(sizes)]), np.concatenate([[0], np.cumsum(ring_counts)])
         )
-        props = {"floors": self.floors[chosen], "use": self.uses[chosen]}
+        props = {
+            "floors": self.floors[chosen].astype(np.int64),
+            "use": self.use_names[self.use_codes[chosen]],
+        }
         return encode_layer("buildings", polys, self.ids[chosen], props)
+
+
+def _concat(arrays: list[Any], dtype: Any, empty: tuple[int, ...] = (0,)) -> Any:
+    return np.concatenate(arrays).astype(dtype, copy=False) if arrays else np.zeros(empty, dtype=dtype)
+
+
+def _offsets(parts: list[Any]) -> Any:
+    """Offset arrays of consecutive chunks joined into one (each chunk's starts at 0)."""
+    joined, base = [np.zeros(1, dtype=np.int64)], 0
+    for offsets in parts:
+        joined.append(np.asarray(offsets[1:], dtype=np.int64) + base)
+        base += int(offsets[-1])
+    return np.concatenate(joined)
 
 
 def _tile_xy(lons: Any, lats: Any, z: int) -> tuple[Any, Any]:
@@ -155,20 +205,23 @@ class MemoryTiles:
         self.buildings = self._load_buildings(conn)
 
     @staticmethod
-    def _load_buildings(conn: Any) -> _Buildings:
+    def _load_buildings(conn: Connection) -> _Buildings:
+        """Streamed in chunks of raw WKB (no shapely object per row outlives its chunk)."""
         table = Building.__table__
-        rows = conn.execute(
-            select(table.c.id, table.c.floors_above, table.c.use, table.c.footprint, table.c.lon, table.c.lat)
+        if conn.dialect.name == "postgresql":
+            footprint: Any = func.ST_AsBinary(table.c.footprint)
+        else:
+            footprint = type_coerce(table.c.footprint, LargeBinary)
+        corner = conn.execute(select(func.min(table.c.min_x), func.min(table.c.min_y))).one()
+        origin = np.asarray([corner[0] or 0.0, corner[1] or 0.0], dtype=np.float64)
+        query = (
+            select(table.c.id, table.c.floors_above, table.c.use, footprint, table.c.lon, table.c.lat)
             .where(table.c.footprint.is_not(None))
             .order_by(table.c.id)
-        ).all()
-        ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-        floors = np.fromiter((r[1] or 1 for r in rows), dtype=np.int64, count=len(rows))
-        uses = np.array([r[2] or "" for r in rows], dtype=object)
-        geoms = np.array([r[3] for r in rows], dtype=object)
-        lons = np.fromiter((r[4] for r in rows), dtype=float, count=len(rows))
-        lats = np.fromiter((r[5] for r in rows), dtype=float, count=len(rows))
-        return _Buildings(ids, floors, uses, geoms, lons, lats)
+        )
+        result = conn.execute(query.execution_options(yield_per=CHUNK_ROWS))  # this statement only
+        parts = [_Buildings.part(origin, rows) for rows in result.partitions()]
+        return _Buildings(origin, parts)
 
     def tile(self, conn: Connection, layer: str, z: int, x: int, y: int) -> bytes:
         if layer == "buildings":
@@ -212,21 +265,47 @@ class TileService:
         self._source: TileSource | None = None
         self._signature: tuple[Any, ...] | None = None
         self._checked = 0.0
+        self.rebuilding: threading.Thread | None = None
 
     @staticmethod
     def _registry_signature(conn: Connection) -> tuple[Any, ...]:
         return tuple(conn.execute(select(func.max(t.id))).scalar() for t in (AdminArea, Grid, Building))
 
+    def _build(self, conn: Connection) -> TileSource:
+        return PostgisTiles() if self.kind == "postgis" else MemoryTiles(conn)
+
+    def _install(self, source: TileSource, signature: tuple[Any, ...]) -> None:
+        self._source, self._signature = source, signature
+        self._cache.clear()
+
     def _current_source(self, conn: Connection) -> TileSource:
+        """The first index is built in the request; a changed registry is re-indexed in a thread
+        (its own connection) while the old index keeps answering."""
         now = time.monotonic()
-        if self._source is None or now - self._checked > RECHECK_SECONDS:
-            signature = self._registry_signature(conn)
+        if self._source is None:
+            self._install(self._build(conn), self._registry_signature(conn))
             self._checked = now
-            if self._source is None or signature != self._signature:
-                self._source = PostgisTiles() if self.kind == "postgis" else MemoryTiles(conn)
-                self._signature = signature
-                self._cache.clear()
+        elif now - self._checked > RECHECK_SECONDS and self.rebuilding is None:
+            self._checked = now
+            signature = self._registry_signature(conn)
+            if signature != self._signature:
+                self.rebuilding = threading.Thread(
+                    target=self._rebuild, args=(conn.engine, signature), name="grid-tiles", daemon=True
+                )
+                self.rebuilding.start()
+        assert self._source is not None
         return self._source
+
+    def _rebuild(self, engine: Engine, signature: tuple[Any, ...]) -> None:
+        try:
+            with engine.connect() as conn:
+                source = self._build(conn)
+            with self._lock:
+                self._install(source, signature)
+        except Exception:  # the old index keeps answering; the next check tries again
+            logger.exception("rebuilding the tile index failed")
+        finally:
+            self.rebuilding = None
 
     def invalidate(self) -> None:
         with self._lock:
