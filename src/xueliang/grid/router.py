@@ -12,12 +12,15 @@ from xueliang.api.deps import SessionDep, SettingsDep
 from xueliang.api.schemas import Page
 from xueliang.audit.dependencies import Purpose, PurposeContext
 from xueliang.auth.dependencies import CurrentPrincipal
+from xueliang.camera.dependencies import Reader as CameraReader
+from xueliang.camera.schemas import ChannelRead
 from xueliang.core.config import Settings
-from xueliang.grid import flows, service
+from xueliang.grid import cameras, flows, service
 from xueliang.grid.schemas import (
     AreaRead,
     BuildingDetail,
     BuildingRead,
+    CameraFeatureCollection,
     ClientFields,
     ClientFieldsRead,
     GridDetail,
@@ -71,6 +74,22 @@ def get_grid(grid_id: int, db: SessionDep, principal: CurrentPrincipal) -> GridD
         counts=service.grid_counts(db=db, grid_id=grid.id),
         members=service.grid_members(db=db, grid_id=grid.id),
     )
+
+
+@router.get(
+    "/grids/{grid_id}/cameras", response_model=list[ChannelRead], summary="A grid's cameras you may see"
+)
+def grid_cameras(grid_id: int, db: SessionDep, principal: CameraReader) -> list[ChannelRead]:
+    """The grid's cameras (by the registry's ``grid_code``) visible to the caller (``camera.access``)."""
+    return cameras.grid_cameras(db=db, principal=principal, grid_id=grid_id)
+
+
+@router.get("/map/cameras", response_model=CameraFeatureCollection, summary="Cameras on the map")
+def map_cameras(
+    db: SessionDep, principal: CameraReader, limit: Annotated[int, Query(ge=1, le=20_000)] = 10_000
+) -> dict[str, object]:
+    """Located cameras the caller may see, as GeoJSON: scoped per user, so never a shared tile."""
+    return cameras.map_cameras(db=db, principal=principal, limit=limit)
 
 
 @router.get("/grids/{grid_id}/buildings", response_model=Page[BuildingRead])

@@ -131,3 +131,32 @@ class ClientFields(StrictInput):
 class ClientFieldsRead(BaseModel):
     username: str
     fields: list[str]
+
+
+class CameraPoint(ReadModel):
+    type: Literal["Point"] = "Point"
+    coordinates: list[float]
+
+
+class CameraProperties(ReadModel):
+    id: int
+    channel_id: str
+    name: str
+    kind: str
+    status: str
+    is_public: bool
+    grid_code: str | None
+
+
+class CameraFeature(ReadModel):
+    type: Literal["Feature"] = "Feature"
+    id: int
+    geometry: CameraPoint
+    properties: CameraProperties
+
+
+class CameraFeatureCollection(ReadModel):
+    """The located cameras the caller may see (``camera.access``): the camera layer of the one map."""
+
+    type: Literal["FeatureCollection"] = "FeatureCollection"
+    features: list[CameraFeature]
