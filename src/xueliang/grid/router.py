@@ -20,12 +20,12 @@ from xueliang.grid.schemas import (
     AreaRead,
     BuildingDetail,
     BuildingRead,
-    CameraFeatureCollection,
     ClientFields,
     ClientFieldsRead,
     GridDetail,
     GridRead,
     HousingUnitRead,
+    MapCameraCollection,
     ResidentRead,
     UnmaskRequest,
     UnmaskResult,
@@ -84,7 +84,7 @@ def grid_cameras(grid_id: int, db: SessionDep, principal: CameraReader) -> list[
     return cameras.grid_cameras(db=db, principal=principal, grid_id=grid_id)
 
 
-@router.get("/map/cameras", response_model=CameraFeatureCollection, summary="Cameras on the map")
+@router.get("/map/cameras", response_model=MapCameraCollection, summary="Cameras on the map")
 def map_cameras(
     db: SessionDep, principal: CameraReader, limit: Annotated[int, Query(ge=1, le=20_000)] = 10_000
 ) -> dict[str, object]:

@@ -133,12 +133,12 @@ class ClientFieldsRead(BaseModel):
     fields: list[str]
 
 
-class CameraPoint(ReadModel):
+class MapCameraPoint(ReadModel):
     type: Literal["Point"] = "Point"
     coordinates: list[float]
 
 
-class CameraProperties(ReadModel):
+class MapCameraProperties(ReadModel):
     id: int
     channel_id: str
     name: str
@@ -148,15 +148,15 @@ class CameraProperties(ReadModel):
     grid_code: str | None
 
 
-class CameraFeature(ReadModel):
+class MapCameraFeature(ReadModel):
     type: Literal["Feature"] = "Feature"
     id: int
-    geometry: CameraPoint
-    properties: CameraProperties
+    geometry: MapCameraPoint
+    properties: MapCameraProperties
 
 
-class CameraFeatureCollection(ReadModel):
+class MapCameraCollection(ReadModel):
     """The located cameras the caller may see (``camera.access``): the camera layer of the one map."""
 
     type: Literal["FeatureCollection"] = "FeatureCollection"
-    features: list[CameraFeature]
+    features: list[MapCameraFeature]
