@@ -877,6 +877,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/grid/grids/{grid_id}/cameras": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A grid's cameras you may see
+         * @description The grid's cameras (by the registry's ``grid_code``) visible to the caller (``camera.access``).
+         */
+        get: operations["grid_cameras_api_v1_grid_grids__grid_id__cameras_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/grid/map/cameras": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Cameras on the map
+         * @description Located cameras the caller may see, as GeoJSON: scoped per user, so never a shared tile.
+         */
+        get: operations["map_cameras_api_v1_grid_map_cameras_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/grid/regions": {
         parameters: {
             query?: never;
@@ -3744,6 +3784,61 @@ export interface components {
             password: string;
             /** Username */
             username: string;
+        };
+        /**
+         * MapCameraCollection
+         * @description The located cameras the caller may see (``camera.access``): the camera layer of the one map.
+         */
+        MapCameraCollection: {
+            /** Features */
+            features: components["schemas"]["MapCameraFeature"][];
+            /**
+             * Type
+             * @default FeatureCollection
+             * @constant
+             */
+            type: "FeatureCollection";
+        };
+        /** MapCameraFeature */
+        MapCameraFeature: {
+            geometry: components["schemas"]["MapCameraPoint"];
+            /** Id */
+            id: number;
+            properties: components["schemas"]["MapCameraProperties"];
+            /**
+             * Type
+             * @default Feature
+             * @constant
+             */
+            type: "Feature";
+        };
+        /** MapCameraPoint */
+        MapCameraPoint: {
+            /** Coordinates */
+            coordinates: number[];
+            /**
+             * Type
+             * @default Point
+             * @constant
+             */
+            type: "Point";
+        };
+        /** MapCameraProperties */
+        MapCameraProperties: {
+            /** Channel Id */
+            channel_id: string;
+            /** Grid Code */
+            grid_code: string | null;
+            /** Id */
+            id: number;
+            /** Is Public */
+            is_public: boolean;
+            /** Kind */
+            kind: string;
+            /** Name */
+            name: string;
+            /** Status */
+            status: string;
         };
         /** MemberRead */
         MemberRead: {
@@ -6943,6 +7038,68 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Page_BuildingRead_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    grid_cameras_api_v1_grid_grids__grid_id__cameras_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                grid_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelRead"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    map_cameras_api_v1_grid_map_cameras_get: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MapCameraCollection"];
                 };
             };
             /** @description Validation Error */
