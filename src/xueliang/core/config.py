@@ -255,6 +255,11 @@ class Settings(BaseSettings):
     analytics_refresh_frames: Annotated[int, Field(ge=1, le=100)] = Field(
         6, description="Re-detect interval (kept frames) while the motion is explained by existing tracks."
     )
+    analytics_confirm_frames: Annotated[int, Field(ge=0, le=100)] = Field(
+        0,
+        description="Look again this many frames after a detection that started or matched a tentative "
+        "track (0 = off, wait for the re-detect interval): more short tracks for more detector calls.",
+    )
     analytics_min_hits: Annotated[int, Field(ge=1)] = Field(
         3, description="Detections a track needs before its best shot becomes a record."
     )
