@@ -233,3 +233,40 @@ def test_scorecard__grades(total: float, grade: str) -> None:
 def test_scorecard__points_must_make_100(db: Session) -> None:
     with pytest.raises(InvalidInputError, match=r"雪亮工程.*not 100"):
         scorecard.save(db=db, principal=ADMIN, data=_card([{"category": "a", "name": "b", "points": 90}]))
+
+
+def test_contractor__ops_feed_reads_the_ops_months_and_takes_fees_from_the_table(db: Session) -> None:
+    from datetime import date
+
+    from xueliang.assessment.contractor import OpsFeed
+    from xueliang.assessment.schemas import ContractorMonthInput
+    from xueliang.auth import service as auth_service
+    from xueliang.ops.models import ContractorMonth as OpsMonth
+
+    unit = auth_service.create_org_unit(db=db, code="maint-a", name="甲运维公司")
+    db.add(
+        OpsMonth(
+            month="2026-03",
+            org_unit_id=unit.id,
+            availability=0.96,
+            orders=10,
+            responded_on_time=9,
+            repaired_on_time=8,
+            timeliness=0.85,
+        )
+    )
+    db.flush()
+    fee = ContractorMonthInput(
+        contractor_code="maint-a",
+        month=date(2026, 3, 15),
+        device_hours=0,
+        online_hours=0,
+        orders_due=0,
+        orders_on_time=0,
+        monthly_fee=80000,
+    )
+    service.put_contractor_month(db=db, data=fee)
+    (row,) = OpsFeed().months(db, date(2026, 3, 1), date(2026, 4, 1))
+    assert (row.contractor_code, row.contractor_name, row.monthly_fee) == ("maint-a", "甲运维公司", 80000.0)
+    assert row.online_hours / row.device_hours == pytest.approx(0.96) and row.device_hours == 31 * 24
+    assert (row.orders_due, row.orders_on_time) == (20, 17)  # two limits per order

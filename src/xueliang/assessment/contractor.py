@@ -1,12 +1,15 @@
 """The contractor input interface and the service-fee deduction table.
 
-The ``ops`` domain (maintenance work orders, device health) owns the raw data. Assessment reads one
-row per contractor and month through a ``ContractorFeed``: the default reads the
-``assessment_contractor_month`` table, which ops fills with ``service.put_contractor_month``; tests
-pass a fake feed. Deduction rules are plan data (``plan.config["fee_rules"]``)."""
+The ``ops`` domain (maintenance work orders, device health) owns the raw data and stores one row
+per contractor and month (``ops_contractor_month``). Assessment reads contractor months through a
+``ContractorFeed``: ``OpsFeed`` (the default) reads ops' stored months and merges the
+``assessment_contractor_month`` table (monthly fees; hand-entered months or corrections through
+``service.put_contractor_month``); ``TableFeed`` reads the table alone; tests pass a fake feed.
+Deduction rules are plan data (``plan.config["fee_rules"]``)."""
 
 from __future__ import annotations
 
+from calendar import monthrange
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
@@ -15,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from xueliang.assessment.models import ContractorMonth
+from xueliang.auth.models import OrgUnit
 
 
 @dataclass(frozen=True)
@@ -125,5 +129,54 @@ def deductions(
     return lines
 
 
+class OpsFeed:
+    """The ``ops`` domain's stored months (``ops.assessment.stored_month``), merged with the table.
+
+    Ops stores availability as a rate and, per work order, two limits (response and repair): the
+    rate becomes online hours out of the month's hours, so that months add up by time, and the
+    timeliness becomes (responded + repaired on time) out of 2 × orders. Contractors are keyed by
+    their org unit's code. A table row of the same contractor and month (``put_contractor_month``)
+    gives the monthly fee and, when it has device hours, replaces ops' figures (a correction)."""
+
+    def months(self, db: Session, first: date, after: date) -> list[MonthFigures]:
+        from xueliang.ops.assessment import stored_month  # ops is optional for this domain
+
+        table = {(r.contractor_code, r.month): r for r in TableFeed().months(db, first, after)}
+        units = {u.id: u for u in db.scalars(select(OrgUnit))}
+        out: dict[tuple[str, date], MonthFigures] = {}
+        for month in _month_starts(first, after):
+            hours = 24.0 * monthrange(month.year, month.month)[1]
+            for row in stored_month(db=db, month=f"{month:%Y-%m}"):
+                unit = units.get(row.org_unit_id)
+                code = unit.code if unit else str(row.org_unit_id)
+                fee = table[(code, month)].monthly_fee if (code, month) in table else 0.0
+                out[(code, month)] = MonthFigures(
+                    code,
+                    unit.name if unit else code,
+                    month,
+                    0.0 if row.availability is None else hours,
+                    (row.availability or 0.0) * hours,
+                    2 * row.orders,
+                    row.responded_on_time + row.repaired_on_time,
+                    fee,
+                )
+        for key, entered in table.items():
+            if key not in out or entered.device_hours > 0:
+                out[key] = entered
+        return sorted(out.values(), key=lambda r: (r.contractor_code, r.month))
+
+
+def _month_starts(first: date, after: date) -> list[date]:
+    months, day = [], first.replace(day=1)
+    while day < after:
+        months.append(day)
+        day = date(day.year + day.month // 12, day.month % 12 + 1, 1)
+    return months
+
+
 def default_feed() -> ContractorFeed:
-    return TableFeed()
+    try:
+        import xueliang.ops.assessment  # noqa: F401
+    except ImportError:  # a build without the ops domain: the table alone
+        return TableFeed()
+    return OpsFeed()
