@@ -32,7 +32,7 @@ from sqlalchemy import Engine, insert, select, text
 from xueliang.assessment import flows, service
 from xueliang.assessment.enums import SubjectType
 from xueliang.assessment.indicators import for_subject
-from xueliang.assessment.models import PatrolDay
+from xueliang.assessment.models import PatrolDay, Plan
 from xueliang.assessment.periods import Period
 from xueliang.assessment.schemas import AssessmentPlanInput
 from xueliang.auth.models import OrgUnit, User
@@ -289,22 +289,27 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--url", default="")
     parser.add_argument("--baseline-rows", type=int, default=100_000)
+    parser.add_argument("--reuse", default="", help="URL of a database an earlier run filled (skips filling)")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="xl-bench-"))
-    url = args.url or f"sqlite:///{tmp / 'bench.db'}"
+    url = args.reuse or args.url or f"sqlite:///{tmp / 'bench.db'}"
+    print(f"database: {url}")
     engine = make_engine(url)
     upgrade(engine)
     t0 = time.perf_counter()
-    _fill_city(engine)
-    _fill_incidents(engine, args.rows)
-    print(
-        f"{engine.dialect.name}: {args.rows:,} incidents (12 months) generated "
-        f"in {time.perf_counter() - t0:.0f} s"
-    )
+    if not args.reuse:
+        _fill_city(engine)
+        _fill_incidents(engine, args.rows)
+        print(
+            f"{engine.dialect.name}: {args.rows:,} incidents (12 months) generated "
+            f"in {time.perf_counter() - t0:.0f} s"
+        )
     settings = Settings(env=Environment.test, data_dir=tmp, secret_key="b" * 64, database_url=url)
     factory = session_factory(engine)
     with session_scope(factory) as db:
-        plans = _plans(db)
+        plans = (
+            _plans(db) if not args.reuse else list(db.scalars(select(Plan).where(Plan.code.like("bench-%"))))
+        )
     total, town_seconds = 0.0, 0.0
     for plan in plans:
         with session_scope(factory) as db:
