@@ -2,7 +2,7 @@
 against naive every-frame detection, the share of the naive run's tracks the gated run finds,
 per-stage latency, and channels per core at 5 fps.
 
-.venv/bin/python bench/analytics.py [--frames 400] [--refresh 6,4,3] [--only vtest]
+.venv/bin/python bench/analytics.py [--frames 400] [--variants 6,6c2,8c1] [--only vtest]
 
 Videos: opencv-doc's vtest.avi (768×576 pedestrians, decoded with PyAV, every 2nd frame = 5 fps) and a
 synthetic traffic video (a real car photo and skimage's real motorcycle crossing a road at 5 fps, with
@@ -77,8 +77,10 @@ def _paste(frame: np.ndarray, sprite: np.ndarray, x: int, y: int) -> None:
         frame[y : y + h, x1:x2] = sprite[:, x1 - x : x2 - x]
 
 
-def run(frames: list[np.ndarray], naive: bool, refresh: int = 6) -> tuple[CameraTracker, list[Track], float]:
-    camera = CameraTracker(make_detector(DetectorConfig()), naive=naive, refresh=refresh)
+def run(
+    frames: list[np.ndarray], naive: bool, refresh: int = 6, confirm: int = 0
+) -> tuple[CameraTracker, list[Track], float]:
+    camera = CameraTracker(make_detector(DetectorConfig()), naive=naive, refresh=refresh, confirm=confirm)
     started = time.process_time()
     finished = [f.track for frame in frames for f in camera.feed(frame)]
     finished += [f.track for f in camera.flush()]
@@ -98,17 +100,19 @@ def found(naive: Track, gated: list[Track]) -> bool:
     return False
 
 
-def report(name: str, frames: list[np.ndarray], decode_cpu: float, refreshes: list[int]) -> None:
+def report(name: str, frames: list[np.ndarray], decode_cpu: float, variants: list[str]) -> None:
     seconds = len(frames) / FPS
     naive_cam, naive_tracks, naive_cpu = run(frames, naive=True)
     real = [t for t in naive_tracks if t.hits >= 3]
     print(f"\n{name}: {len(frames)} frames at {FPS} fps ({seconds:.0f} s of video)")
     _line("naive", naive_cam, naive_tracks, naive_cpu, decode_cpu, len(frames))
-    for refresh in refreshes:
-        gated_cam, gated_tracks, gated_cpu = run(frames, naive=False, refresh=refresh)
+    for variant in variants:
+        refresh, _, confirm = variant.partition("c")
+        gated_cam, gated_tracks, gated_cpu = run(frames, False, int(refresh), int(confirm or 0))
         recall = sum(found(t, gated_tracks) for t in real) / max(len(real), 1)
         ratio = naive_cam.detector_calls / max(gated_cam.detector_calls, 1)
-        _line(f"gated refresh={refresh}", gated_cam, gated_tracks, gated_cpu, decode_cpu, len(frames))
+        label = f"gated refresh={refresh} confirm={confirm or 'off'}"
+        _line(label, gated_cam, gated_tracks, gated_cpu, decode_cpu, len(frames))
         print(
             f"    calls ratio naive/gated {ratio:.1f}× (goal ≥ 5×); tracks of ≥3 hits found {recall:.1%} "
             f"of {len(real)} (goal ≥ 95 %)"
@@ -129,16 +133,18 @@ def _line(label: str, cam: CameraTracker, tracks: list[Track], cpu: float, decod
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--frames", type=int, default=400)
-    parser.add_argument("--refresh", default="6", help="re-detect intervals to measure, e.g. 6,4,3")
+    parser.add_argument(
+        "--variants", default="6,6c2", help="re-detect interval [c confirm interval] to measure, e.g. 6,6c2,4"
+    )
     parser.add_argument("--only", choices=["vtest", "traffic"], default=None)
     args = parser.parse_args()
-    refreshes = [int(r) for r in args.refresh.split(",")]
+    variants = args.variants.split(",")
     cv2.setNumThreads(1)
     frames, decode_cpu = vtest_frames(args.frames)
     if args.only != "traffic":
-        report("vtest.avi (pedestrians)", frames, decode_cpu, refreshes)
+        report("vtest.avi (pedestrians)", frames, decode_cpu, variants)
     if args.only != "vtest":
-        report("synthetic traffic", traffic_frames(args.frames), decode_cpu * (432 / 576), refreshes)
+        report("synthetic traffic", traffic_frames(args.frames), decode_cpu * (432 / 576), variants)
 
 
 if __name__ == "__main__":

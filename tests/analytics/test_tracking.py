@@ -42,3 +42,15 @@ def test_camera_tracker__gate_calls_fewer_times_than_naive_and_finds_the_track()
     assert gated.shot.frame is not None
     assert gated.shot.box is not None
     assert gated.track.class_id == 2
+
+
+def test_camera_tracker__confirm_catches_an_object_gone_before_the_next_refresh() -> None:
+    frames = [_scene(None)] * 5 + [_scene(100 + 4 * f) for f in range(4)] + [_scene(None)] * 20
+    found = {}
+    for confirm in (0, 1):
+        camera = CameraTracker(FakeDetector(_boxer), refresh=6, confirm=confirm)
+        finished = [t for frame in frames for t in camera.feed(frame)] + camera.flush()
+        found[confirm] = (len(finished), camera.detector_calls)
+    assert found[0][0] == 0  # seen once, tentative, never confirmed: lost
+    assert found[1][0] == 1  # one more look the next frame confirms it
+    assert found[1][1] <= found[0][1] + 2

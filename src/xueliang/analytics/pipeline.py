@@ -46,6 +46,7 @@ class PipelineConfig:
     max_width: int = 640
     slots: int = 4
     refresh: int = 6
+    confirm: int = 0
     min_hits: int = 3
     backoff_base: float = 1.0
     backoff_max: float = 60.0
@@ -184,7 +185,8 @@ class CameraPipeline:
     # camera loop ----------------------------------------------------------------------------------
 
     def _loop(self) -> None:
-        tracker = CameraTracker(self.client, refresh=self.config.refresh, locate=self.client.locate)
+        tracker = CameraTracker(self.client, refresh=self.config.refresh, confirm=self.config.confirm,
+                                locate=self.client.locate)  # fmt: skip
         times: dict[int, float] = {}
         while not self._stop.is_set():
             try:

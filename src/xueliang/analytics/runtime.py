@@ -54,6 +54,7 @@ def pipeline_config(settings: Settings) -> PipelineConfig:
         max_width=settings.analytics_max_width,
         slots=settings.analytics_ring_slots,
         refresh=settings.analytics_refresh_frames,
+        confirm=settings.analytics_confirm_frames,
         min_hits=settings.analytics_min_hits,
         backoff_max=settings.analytics_backoff_max_seconds,
     )

@@ -54,13 +54,17 @@ class CameraTracker:
         *,
         naive: bool = False,
         refresh: int = 6,
+        confirm: int = 0,
         motion: MotionConfig | None = None,
         tracker: TrackerConfig | None = None,
         locate: Locate | None = None,
     ) -> None:
         """``locate(frame, region)`` searches one region (default: the detector on its crop; the
-        pipeline passes the detector pool's, which reads the frame from shared memory)."""
-        self.detector, self.naive, self.refresh = detector, naive, refresh
+        pipeline passes the detector pool's, which reads the frame from shared memory). ``confirm``
+        (0 = off): when the last detection started or matched a tentative track (fewer matches than the
+        tracker's ``min_hits``), detect again ``confirm`` frames later instead of ``refresh``, so that
+        short tracks are confirmed before they end."""
+        self.detector, self.naive, self.refresh, self.confirm = detector, naive, refresh, confirm
         self.locate: Locate = locate or (lambda frame, region: detect_in_region(detector, frame, region))
         self.gate = MotionGate(motion)
         self.tracker = Tracker(tracker)
@@ -75,9 +79,18 @@ class CameraTracker:
             return True
         if len(regions) == 0:
             return False
-        if self.since_detection + 1 >= self.refresh:
+        if self.since_detection + 1 >= self._interval():
             return True
         return not covered(regions, np.concatenate([self.tracker.confirmed_boxes, self.checked]))
+
+    def _interval(self) -> int:
+        """Frames between detections: ``confirm`` after a detection that started or matched a still
+        tentative track (one more look at it), else ``refresh``."""
+        needed, since = self.tracker.config.min_hits, self.since_detection
+        tentative = any(t.hits < needed and t.age == since for t in self.tracker.tracks)
+        if self.confirm and tentative:
+            return min(self.confirm, self.refresh)
+        return self.refresh
 
     def _detect(self, frame: Image, regions: npt.NDArray[np.float32]) -> Detections:
         started = time.perf_counter()
