@@ -10,8 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import xueliang.core.db  # noqa: F401  (custom column types)
-
+import xueliang.core.db
 
 revision = "assessment_0001"
 down_revision = "0001"
