@@ -33,14 +33,27 @@ def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _index_mb(tiles: MemoryTiles) -> float:
+    b = tiles.buildings
+    return sum(getattr(b, a).nbytes for a in vars(b) if hasattr(getattr(b, a), "nbytes")) / 2**20
+
+
 def run_import(url: str, city: Path) -> None:
     engine = make_engine(url)
     upgrade(engine)
+    cpu = _cpu_s()
     summary = Importer(engine, city, secrets.token_hex(32), progress=False).run()
     rows = sum(f.read for f in summary.files)
     rate = rows / summary.seconds
     print(
-        f"import: {rows:,} rows in {summary.seconds:.1f} s ({rate:,.0f} rows/s), peak RSS {_rss_mb():,.0f} MB"
+        f"import: {rows:,} rows in {summary.seconds:.1f} s wall ({rate:,.0f} rows/s), "
+        f"{_cpu_s() - cpu:.1f} s CPU (user+sys), peak RSS {_rss_mb():,.0f} MB, "
+        f"{summary.indexes_built} indexes built after the load"
     )
     for f in summary.files:
         print(f"  {f.file:24s} {f.read:>10,} rows {f.seconds:6.1f} s  rejected {f.rejected}")
@@ -49,9 +62,12 @@ def run_import(url: str, city: Path) -> None:
 def bench_tiles(url: str, per_zoom: int) -> None:
     engine = make_engine(url)
     with engine.connect() as conn:
-        started = time.perf_counter()
+        started, cpu, rss = time.perf_counter(), _cpu_s(), _rss_mb()
         tiles = MemoryTiles(conn)
-        print(f"tile index built in {time.perf_counter() - started:.1f} s (RSS {_rss_mb():,.0f} MB)")
+        print(
+            f"tile index built in {time.perf_counter() - started:.1f} s wall, {_cpu_s() - cpu:.1f} s CPU; "
+            f"peak RSS {_rss_mb():,.0f} MB (was {rss:,.0f} MB before); arrays {_index_mb(tiles):,.0f} MB"
+        )
         centres = conn.execute(select(Building.lon, Building.lat)).all()
     points = np.array(centres, dtype=float)
     rng = np.random.default_rng(7)
