@@ -132,3 +132,14 @@ def test_generate_traffic__round_trips_view_library_parser(
         assert parsed.object_id == rec[kind.id_field]
         if kind is MOTOR_VEHICLE:
             assert parsed.row["plate_no"] == rec["PlateNo"]
+
+
+def test_generate_traffic__multi_day_window_keeps_every_day(tmp_path: Path) -> None:
+    """Each simulated day writes only its own hourly files (a later day once emptied earlier ones)."""
+    generate_traffic(tmp_path, 3, 0.003, "2026-11-01T00:00", 48, Steps(None))
+    files = sorted((tmp_path / "motor_vehicles").glob("*.ndjson"))
+    assert len(files) == 48
+    per_day = [sum(len(f.read_bytes().splitlines()) for f in files[d * 24 : (d + 1) * 24]) for d in (0, 1)]
+    assert min(per_day) > 0.5 * max(per_day) > 0
+    manifest = read_manifest(tmp_path)
+    assert manifest["counts"]["passes"] == sum(per_day)

@@ -79,11 +79,20 @@ def _camera_lookup(net: Network) -> tuple[I64, I64]:
 
 
 def write_passes(
-    out: Path, seed: int, w: Window, p: Passes, fleet: Fleet, net: Network, steps: Steps, truth: Truth
+    out: Path,
+    seed: int,
+    w: Window,
+    day: int,
+    p: Passes,
+    fleet: Fleet,
+    net: Network,
+    steps: Steps,
+    truth: Truth,
 ) -> dict[str, int]:
+    """Write one simulated day's passes into that day's hourly files (and only those)."""
     cam_of, lanes = _camera_lookup(net)
     cam = cam_of[p.tollgate, p.up.astype(np.int64)]
-    rng = rng_for(seed, "trips", 3)
+    rng = rng_for(seed, "trips", 3, day)
     lane = (
         rng.integers(0, 1 << 20, len(cam)) % np.maximum(lanes[cam], 1)
         + 1
@@ -93,7 +102,7 @@ def write_passes(
     task = steps.task("checkpoint passes", len(cam))
     bounds = np.searchsorted(p.time, np.arange(0, w.seconds + 1, 3600))
     (out / "motor_vehicles").mkdir(parents=True, exist_ok=True)
-    for h in range(w.hours):
+    for h in range(24 * day, min(24 * (day + 1), w.hours)):
         a, b = int(bounds[h]), int(bounds[h + 1])
         name = f"motor_vehicles/{w.stamps[h * 3600][:10]}.ndjson"
         (out / name).write_bytes(b"")
@@ -225,7 +234,7 @@ def generate_traffic(
         keep = p.time < w.seconds
         p = Passes(*(getattr(p, k)[keep] for k in Passes.__dataclass_fields__))
         truth.add_passes(p, d, len(fleet))
-        files |= write_passes(out, seed, w, p, fleet, net, steps, truth)
+        files |= write_passes(out, seed, w, d, p, fleet, net, steps, truth)
     ids = faces.build_identities(
         rng_for(seed, "identities"),
         net.targets.face_identities,
