@@ -154,8 +154,10 @@ def report_pdf(report: ReportOut, *, user: str, now: datetime) -> bytes:
     if run.empty:
         parts.append("<div class='empty'>本期无数据 · No data for this period</div>")
     else:
-        bars = [(r.subject_name, r.score) for r in report.rows[:25]]
-        parts.append(svg.bar_chart(bars, title="综合得分 (前 25 名)"))
+        top = report.rows[:25]
+        bars = [(r.subject_name, r.score) for r in top]
+        muted = [r.rank is None for r in top]
+        parts.append(svg.bar_chart(bars, title="综合得分 (前 25 名，浅色: 样本不足)", muted=muted))
         trend = [(p.period, p.average) for p in report.history]
         parts.append(svg.line_chart(trend, title="平均得分走势"))
         parts.append(f"<h2 class='page'>考核结果</h2>{_results_table(report)}")

@@ -132,6 +132,13 @@ def get_plan_or_raise(*, db: Session, plan_id: int) -> Plan:
     return plan
 
 
+def get_plan_by_code_or_raise(*, db: Session, code: str) -> Plan:
+    plan = db.scalar(select(Plan).where(Plan.code == code))
+    if plan is None:
+        raise NotFoundError(f"no assessment plan {code!r}")
+    return plan
+
+
 def _config(data: AssessmentPlanInput) -> dict[str, Any]:
     return data.config.model_dump(exclude_none=True)
 

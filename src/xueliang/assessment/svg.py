@@ -20,9 +20,15 @@ def _text(x: float, y: float, text: str, *, size: int = 11, anchor: str = "start
 
 
 def bar_chart(
-    items: list[tuple[str, float | None]], *, title: str, width: int = 640, max_value: float = 100.0
+    items: list[tuple[str, float | None]],
+    *,
+    title: str,
+    width: int = 640,
+    max_value: float = 100.0,
+    muted: list[bool] | None = None,
 ) -> str:
-    """Horizontal bars, one per (label, value); ``None`` draws an empty, labelled row."""
+    """Horizontal bars, one per (label, value); ``None`` draws an empty, labelled row; ``muted``
+    bars (e.g. insufficient data) are drawn pale."""
     row, left, top = 22, 150, 30
     height = top + row * max(len(items), 1) + 10
     plot = width - left - 60
@@ -38,7 +44,8 @@ def bar_chart(
             parts.append(_text(left + 4, y + 14, "—", fill="#888"))
             continue
         w = max(0.0, min(1.0, value / max_value)) * plot
-        parts.append(f'<rect x="{left}" y="{y + 3}" width="{w:.1f}" height="{row - 8}" fill="{BAR}"/>')
+        fill = WEAK if muted and muted[i] else BAR
+        parts.append(f'<rect x="{left}" y="{y + 3}" width="{w:.1f}" height="{row - 8}" fill="{fill}"/>')
         parts.append(_text(left + w + 4, y + 14, f"{value:.1f}"))
     parts.append("</svg>")
     return "".join(parts)

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from xueliang.analytics.cli import worker_app
+from xueliang.assessment.cli import assessment_app
 from xueliang.camera.cli import camera_app
 from xueliang.cli.audit import audit_app
 from xueliang.cli.context import console, err_console, unit_of_work
@@ -27,6 +28,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 app.add_typer(audit_app, name="audit")
 app.add_typer(incident_app, name="incident")
+app.add_typer(assessment_app, name="assessment")
 app.add_typer(camera_app, name="camera")
 app.add_typer(sim_app, name="sim", help="Synthetic city, traffic and device simulators.")
 app.add_typer(grid_app, name="grid")
