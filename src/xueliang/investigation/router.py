@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
+from fastapi.responses import Response
 
 from xueliang.api import API_PREFIX
 from xueliang.api.deps import SessionDep, SettingsDep
@@ -12,7 +13,7 @@ from xueliang.api.schemas import Page
 from xueliang.auth.dependencies import CurrentPrincipal, require
 from xueliang.auth.enums import Permission
 from xueliang.auth.principal import Principal
-from xueliang.investigation import feature_search, service, trajectory
+from xueliang.investigation import feature_search, service, thumbnails, trajectory
 from xueliang.investigation.dependencies import CaseDep, ValidCase
 from xueliang.investigation.enums import CaseStatus
 from xueliang.investigation.models import Case
@@ -109,3 +110,21 @@ def get_trajectory(
     return trajectory.trajectory(
         db=db, store=lib.store, principal=principal, ctx=ctx, query=body, tz=settings.timezone
     )
+
+
+@router.get("/records/{kind}/{object_id}/thumbnail", response_class=Response)
+def record_thumbnail(
+    kind: Literal["motor_vehicle", "face"],
+    object_id: Annotated[str, Path(pattern=r"^\d{48}$")],
+    ctx: CaseDep,
+    db: SessionDep,
+    principal: CurrentPrincipal,
+    lib: ViewLibDep,
+    image: Annotated[int, Query(ge=0, le=20, description="Which image of the record (0 = first).")] = 0,
+) -> Response:
+    """JPEG thumbnail of a record's image for a case (``case_id`` as a query parameter), audited."""
+    data = thumbnails.record_thumbnail(
+        db=db, store=lib.store, blobs=lib.blobs, principal=principal, ctx=ctx, kind=kind,
+        object_id=object_id, index=image,
+    )  # fmt: skip
+    return Response(data, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=600"})

@@ -1545,6 +1545,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/investigation/records/{kind}/{object_id}/thumbnail": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Record Thumbnail
+         * @description JPEG thumbnail of a record's image for a case (``case_id`` as a query parameter), audited.
+         */
+        get: operations["record_thumbnail_api_v1_investigation_records__kind___object_id__thumbnail_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/investigation/trajectory": {
         parameters: {
             query?: never;
@@ -8428,6 +8448,46 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["PlateHit"][];
                 };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    record_thumbnail_api_v1_investigation_records__kind___object_id__thumbnail_get: {
+        parameters: {
+            query?: {
+                /** @description Which image of the record (0 = first). */
+                image?: number;
+                /** @description Case (案件) number. */
+                case_id?: string | null;
+                /** @description Why this look-up is made. */
+                purpose?: string | null;
+            };
+            header?: {
+                "x-case-id"?: string | null;
+                "x-purpose"?: string | null;
+            };
+            path: {
+                kind: "motor_vehicle" | "face";
+                object_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Validation Error */
             422: {
