@@ -1,8 +1,11 @@
 """Embedded ClickHouse (chdb): one session per process, on DATA_DIR/records.
 
 chdb allows one embedded server per process; a second path in the same process is refused. The
-session is thread-safe for concurrent readers and a writer (platform-notes.md); the ingest writer
-thread serialises writes anyway.
+session runs concurrent queries, but query *parameters* are session state in chdb 4.4: two threads
+running parameterised queries at once can lose each other's (``Substitution `keys` is not set``, seen
+as HTTP 500s from the ingest writer while the investigation consumer read records). So every query
+on a session goes through one lock (``_LockedSession``); queries are short and the ingest writer
+serialises writes anyway.
 """
 
 from __future__ import annotations
@@ -22,13 +25,28 @@ _sessions: dict[Path, Any] = {}
 _sessions_lock = threading.Lock()
 
 
+class _LockedSession:
+    """A chdb session whose queries run one at a time (parameters are per-session state)."""
+
+    def __init__(self, session: Any) -> None:
+        self._session, self._lock = session, threading.Lock()
+
+    def query(self, text: str, fmt: str = "CSV", params: dict[str, Any] | None = None) -> Any:
+        with self._lock:
+            return self._session.query(text, fmt, params=params or {})
+
+    def close(self) -> None:
+        with self._lock:
+            self._session.close()
+
+
 def _session_for(path: Path) -> Any:
     """The process's chdb session on ``path`` (stores of several databases share it)."""
     from chdb import session as chdb_session
 
     with _sessions_lock:
         if path not in _sessions:
-            _sessions[path] = chdb_session.Session(str(path))  # type: ignore[no-untyped-call]
+            _sessions[path] = _LockedSession(chdb_session.Session(str(path)))  # type: ignore[no-untyped-call]
         return _sessions[path]
 
 
