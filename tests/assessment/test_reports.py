@@ -199,3 +199,20 @@ def test_api__reading_needs_assessment_read(client: TestClient, db: Session) -> 
     db.commit()
     login(client, viewer.username)
     assert client.get("/api/v1/assessment/plans").status_code == 403
+
+
+def test_api__a_region_scoped_reader_sees_only_subjects_in_scope(
+    client: TestClient, db: Session, month: Month, settings: Settings
+) -> None:
+    from tests.assessment.conftest import T2
+    from xueliang.auth.enums import ScopeKind
+
+    report = _report(db, settings)
+    reader = make_user(db, roles=("operator",), scopes=((ScopeKind.region, T2),))
+    db.commit()
+    login(client, reader.username)
+    plan_id = report.run.plan_id
+    rows = client.get(f"/api/v1/assessment/plans/{plan_id}/report", params={"period": "2026-03"}).json()[
+        "rows"
+    ]
+    assert [r["subject_key"] for r in rows] == [T2]

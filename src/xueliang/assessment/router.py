@@ -91,16 +91,18 @@ def generate(
 ) -> ReportOut:
     period = Period.parse(data.period)
     run = flows.generate(db=db, plan=plan, period=period, principal=principal, settings=settings, feed=feed)
-    return service.report(db=db, plan=plan, run=run)
+    return service.report(db=db, plan=plan, run=run, principal=principal)
 
 
 @router.get("/plans/{plan_id}/report", response_model=ReportOut, summary="A generated period's results")
-def report(plan: PlanDep, period: PeriodQuery, db: SessionDep, _: Reader) -> ReportOut:
-    return service.report(db=db, plan=plan, run=service.get_run_or_raise(db=db, plan=plan, period=period))
+def report(plan: PlanDep, period: PeriodQuery, db: SessionDep, principal: Reader) -> ReportOut:
+    run = service.get_run_or_raise(db=db, plan=plan, period=period)
+    return service.report(db=db, plan=plan, run=run, principal=principal)
 
 
 def _export(db: SessionDep, principal: Principal, plan: PlanDep, period: str, kind: str) -> Response:
-    out = service.report(db=db, plan=plan, run=service.get_run_or_raise(db=db, plan=plan, period=period))
+    run = service.get_run_or_raise(db=db, plan=plan, period=period)
+    out = service.report(db=db, plan=plan, run=run, principal=principal)
     user, now = principal.display_name or principal.username, utcnow()
     audit.record(
         db=db,

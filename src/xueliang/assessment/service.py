@@ -30,11 +30,12 @@ from xueliang.assessment.schemas import (
     RunOut,
 )
 from xueliang.audit import service as audit
+from xueliang.auth.enums import ScopeKind
 from xueliang.auth.models import OrgUnit, User
 from xueliang.auth.principal import Principal
 from xueliang.core.db import utcnow
 from xueliang.core.exceptions import ConflictError, InvalidInputError, NotFoundError
-from xueliang.grid.models import AdminArea, Grid
+from xueliang.grid.models import AdminArea, Grid, GridMember
 
 T = SubjectType
 DEFAULT_SAMPLE = {
@@ -364,8 +365,45 @@ def history(*, db: Session, plan: Plan, period: Period, count: int = 6) -> list[
     return points
 
 
-def report(*, db: Session, plan: Plan, run: Run) -> ReportOut:
+def visible(
+    *, db: Session, principal: Principal, subject_type: SubjectType, rows: list[Result]
+) -> list[Result]:
+    """The rows of subjects within the caller's scope (ranks stay those among all subjects):
+    towns and communities by region prefix, grids by grid code or region, departments by org unit,
+    grid workers by the grids they belong to; contractors are not scoped."""
+    if principal.sees_everything or subject_type is T.contractor:
+        return rows
+    region = ScopeKind.region
+    if subject_type in (T.town, T.community):
+        return [r for r in rows if principal.in_scope(region, r.subject_key)]
+    if subject_type is T.department:
+        return [r for r in rows if principal.in_scope(ScopeKind.org_unit, r.subject_key)]
+    ids = [int(r.subject_key) for r in rows if r.subject_key.isdigit()]
+    if subject_type is T.grid:
+        codes = dict(db.execute(select(Grid.id, Grid.code).where(Grid.id.in_(ids))).tuples())
+        seen = {
+            str(i)
+            for i, code in codes.items()
+            if principal.in_scope(ScopeKind.grid, code) or principal.in_scope(region, code)
+        }
+    else:
+        pairs = db.execute(
+            select(GridMember.user_id, Grid.code)
+            .join(Grid, Grid.id == GridMember.grid_id)
+            .where(GridMember.user_id.in_(ids))
+        )
+        seen = {
+            str(u)
+            for u, code in pairs
+            if principal.in_scope(ScopeKind.grid, code) or principal.in_scope(region, code)
+        }
+    return [r for r in rows if r.subject_key in seen]
+
+
+def report(*, db: Session, plan: Plan, run: Run, principal: Principal | None = None) -> ReportOut:
     rows = results(db=db, run_id=run.id)
+    if principal is not None:
+        rows = visible(db=db, principal=principal, subject_type=T(plan.subject_type), rows=rows)
     indicators = [indicator_out(BY_CODE[code]) for code in run.weights if code in BY_CODE]
     lines: list[DeductionOut] = []
     if plan.subject_type == T.contractor and rows:
