@@ -111,9 +111,9 @@ def test_report_xlsx__sheets_values_and_chart(db: Session, month: Month, setting
     sheet = book["考核结果"]
     assert sheet["A1"].value == "街道月度考核 考核报告 2026-03"
     header = [c.value for c in sheet[3]]
-    assert header[:4] == ["排名", "对象编码", "对象", "得分"] and "结案率" in header
+    assert header[:4] == ["排名", "对象编码", "对象", "得分"] and "结案率 %" in header
     first = [c.value for c in sheet[4]]
-    assert first[2] == "一街道" and first[header.index("结案率")] == 75.0
+    assert first[2] == "一街道" and first[header.index("结案率 %")] == 75.0
     assert len(sheet._charts) == 1
     assert "指标说明" in book.sheetnames
 

@@ -27,7 +27,8 @@ body {{ font-family: {FONT}; font-size: 9.5pt; color: #222; }}
 h1 {{ font-size: 17pt; margin: 0 0 4pt; }} h2 {{ font-size: 12.5pt; margin: 14pt 0 6pt; }}
 .meta {{ color: #555; margin-bottom: 8pt; }}
 table {{ border-collapse: collapse; width: 100%; }}
-th, td {{ border: 0.5pt solid #aab; padding: 2.5pt 4pt; text-align: left; }}
+th, td {{ border: 0.5pt solid #aab; padding: 2pt 3.5pt; text-align: left; font-size: 8.5pt; }}
+h3 {{ font-size: 10pt; margin: 10pt 0 4pt; }}
 th {{ background: #e8eef6; }} td.n {{ text-align: right; }}
 .empty {{ border: 1pt dashed #999; padding: 16pt; text-align: center; font-size: 13pt; color: #555; }}
 .chart {{ margin: 4pt 0; }} .page {{ page-break-before: always; }}
@@ -80,13 +81,15 @@ def _table(head: list[str], rows: list[list[str]], numeric_from: int = 99) -> st
     return f"<table><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table>"
 
 
+INDICATOR_COLUMNS = 9  # indicator columns per table, so that a wide plan still fits the page
+
+
 def _results_table(report: ReportOut) -> str:
-    head = ["排名", "对象", "得分", "等级", "较上期", "名次变化", "样本", "状态"] + [
-        i.zh for i in report.indicators
-    ]
+    """The scores table, then the indicator values in tables of a few columns each."""
+    head = ["排名", "对象", "得分", "等级", "较上期", "名次变化", "样本", "状态"]
     rows = [
         [
-            "—" if r.rank is None else str(r.rank),
+            _rank(r.rank),
             r.subject_name,
             "—" if r.score is None else f"{r.score:.1f}",
             r.grade or "—",
@@ -95,10 +98,23 @@ def _results_table(report: ReportOut) -> str:
             str(r.sample),
             STATUS_ZH.get(r.status, r.status) + (f" 调整{r.adjustment:+g}" if r.adjustment else ""),
         ]
-        + [format_value(i, r.values.get(i.code)) for i in report.indicators]
         for r in report.rows
     ]
-    return _table(head, rows, numeric_from=2)
+    parts = [_table(head, rows, numeric_from=2)]
+    for first in range(0, len(report.indicators), INDICATOR_COLUMNS):
+        chunk = report.indicators[first : first + INDICATOR_COLUMNS]
+        values = [
+            [_rank(r.rank), r.subject_name] + [format_value(i, r.values.get(i.code)) for i in chunk]
+            for r in report.rows
+        ]
+        parts.append(
+            f"<h3>指标值</h3>{_table(['排名', '对象'] + [i.zh for i in chunk], values, numeric_from=2)}"
+        )
+    return "".join(parts)
+
+
+def _rank(rank: int | None) -> str:
+    return "—" if rank is None else str(rank)
 
 
 def _definitions(report: ReportOut) -> str:
@@ -154,10 +170,10 @@ def report_pdf(report: ReportOut, *, user: str, now: datetime) -> bytes:
     if run.empty:
         parts.append("<div class='empty'>本期无数据 · No data for this period</div>")
     else:
-        top = report.rows[:25]
+        top = report.rows[:20]
         bars = [(r.subject_name, r.score) for r in top]
         muted = [r.rank is None for r in top]
-        parts.append(svg.bar_chart(bars, title="综合得分 (前 25 名，浅色: 样本不足)", muted=muted))
+        parts.append(svg.bar_chart(bars, title="综合得分 (前 20 名，浅色: 样本不足)", muted=muted))
         trend = [(p.period, p.average) for p in report.history]
         parts.append(svg.line_chart(trend, title="平均得分走势"))
         parts.append(f"<h2 class='page'>考核结果</h2>{_results_table(report)}")
@@ -220,7 +236,8 @@ def report_xlsx(report: ReportOut, *, user: str, now: datetime) -> bytes:
     sheet["A1"].font = Font(bold=True, size=14)
     sheet.append([_watermark(user, now)])
     head = ["排名", "对象编码", "对象", "得分", "等级", "较上期", "名次变化", "样本", "状态"]
-    sheet.append(head + [i.zh for i in report.indicators])
+    units = {"ratio": " %", "duration": " (h)", "count": ""}
+    sheet.append(head + [i.zh + units[i.kind] for i in report.indicators])
     for r in report.rows:
         values = [r.values.get(i.code, {}).get("value") for i in report.indicators]
         sheet.append(

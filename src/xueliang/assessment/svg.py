@@ -29,7 +29,7 @@ def bar_chart(
 ) -> str:
     """Horizontal bars, one per (label, value); ``None`` draws an empty, labelled row; ``muted``
     bars (e.g. insufficient data) are drawn pale."""
-    row, left, top = 22, 150, 30
+    row, left, top = 16, 150, 28
     height = top + row * max(len(items), 1) + 10
     plot = width - left - 60
     parts = [
@@ -39,14 +39,14 @@ def bar_chart(
     ]
     for i, (label, value) in enumerate(items):
         y = top + i * row
-        parts.append(_text(left - 8, y + 14, label[:14], anchor="end"))
+        parts.append(_text(left - 8, y + 11, label[:14], size=10, anchor="end"))
         if value is None:
-            parts.append(_text(left + 4, y + 14, "—", fill="#888"))
+            parts.append(_text(left + 4, y + 11, "—", size=10, fill="#888"))
             continue
         w = max(0.0, min(1.0, value / max_value)) * plot
         fill = WEAK if muted and muted[i] else BAR
-        parts.append(f'<rect x="{left}" y="{y + 3}" width="{w:.1f}" height="{row - 8}" fill="{fill}"/>')
-        parts.append(_text(left + w + 4, y + 14, f"{value:.1f}"))
+        parts.append(f'<rect x="{left}" y="{y + 2}" width="{w:.1f}" height="{row - 5}" fill="{fill}"/>')
+        parts.append(_text(left + w + 4, y + 11, f"{value:.1f}", size=10))
     parts.append("</svg>")
     return "".join(parts)
 
@@ -56,7 +56,7 @@ def line_chart(
     *,
     title: str,
     width: int = 640,
-    height: int = 200,
+    height: int = 170,
     low: float = 0.0,
     high: float = 100.0,
 ) -> str:
