@@ -216,3 +216,12 @@ def test_api__a_region_scoped_reader_sees_only_subjects_in_scope(
         "rows"
     ]
     assert [r["subject_key"] for r in rows] == [T2]
+
+
+def test_lifespan__registers_the_monthly_job(app: object) -> None:
+    from fastapi import FastAPI
+
+    assert isinstance(app, FastAPI)
+    with TestClient(app):
+        jobs = {job.name: job for job in app.state.scheduler.jobs()}
+        assert jobs["assessment.generate"].schedule == "monthly on day 1 at 02:00"
