@@ -25,7 +25,7 @@ from xueliang.assessment.svg import BAR
 from xueliang.auth.principal import Principal
 from xueliang.core.config import Settings
 
-pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
+needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
 ADMIN = Principal.system("tester")
 NOW = datetime(2026, 4, 1, 8, 0, tzinfo=UTC)
 WEIGHTS = {"closure_rate": 40.0, "closure_on_time_rate": 30.0, "rework_rate": 30.0, "handle_time_mean": 0.0}
@@ -76,6 +76,7 @@ def _chart_pixels(pdf: bytes, tmp: Path, page: int = 1) -> int:
     return sum(1 for px in image.getdata() if all(abs(a - b) < 12 for a, b in zip(px, target, strict=True)))
 
 
+@needs_poppler
 def test_report_pdf__page_by_page(db: Session, month: Month, settings: Settings, tmp_path: Path) -> None:
     report = _report(db, settings)
     pdf = reports.report_pdf(report, user="审计员", now=NOW)
@@ -101,6 +102,7 @@ def test_report_pdf__page_by_page(db: Session, month: Month, settings: Settings,
     assert _chart_pixels(pdf, tmp_path) > 200
 
 
+@needs_poppler
 def test_report_pdf__empty_period(db: Session, month: Month, settings: Settings, tmp_path: Path) -> None:
     pages = _pages(reports.report_pdf(_report(db, settings, "2027-01"), user="u", now=NOW), tmp_path)
     assert "本期无数据" in pages[0] and "No data for this period" in pages[0]
@@ -118,6 +120,7 @@ def test_report_xlsx__sheets_values_and_chart(db: Session, month: Month, setting
     assert "指标说明" in book.sheetnames
 
 
+@needs_poppler
 def test_contractor_report__deduction_table_in_pdf_and_excel(
     db: Session, settings: Settings, tmp_path: Path
 ) -> None:
@@ -147,6 +150,7 @@ def test_contractor_report__deduction_table_in_pdf_and_excel(
     assert [c.value for c in book["服务费扣减"][1]][:2] == ["运维单位", "考核指标"]
 
 
+@needs_poppler
 def test_scorecard_pdf(db: Session, month: Month, settings: Settings, tmp_path: Path) -> None:
     items = [ScorecardItem.model_validate(i) for i in scorecard.TEMPLATE]
     card = scorecard.save(
