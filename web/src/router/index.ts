@@ -34,9 +34,11 @@ declare module 'vue-router' {
 
 // Loaded on demand: the assessment page brings ECharts.
 const AssessmentPage = defineAsyncComponent(() => import('@/pages/assessment/AssessmentPage.vue'))
+// Loaded on demand: the investigation workbench brings its map.
+const InvestigationPage = defineAsyncComponent(() => import('@/pages/investigation/InvestigationPage.vue'))
 
 /** Domains whose module is installed: their own page instead of ModuleNotInstalledPage. */
-const INSTALLED_PAGES: Partial<Record<string, Component>> = { assessment: AssessmentPage, audit: AuditPage, admin: AdminPage, grid: GridMapPage, incidents: IncidentDeskPage, operations: OperationsPage, video: VideoPage }
+const INSTALLED_PAGES: Partial<Record<string, Component>> = { assessment: AssessmentPage, audit: AuditPage, admin: AdminPage, grid: GridMapPage, incidents: IncidentDeskPage, investigation: InvestigationPage, operations: OperationsPage, video: VideoPage }
 
 const domainRoutes: RouteRecordRaw[] = NAV_ITEMS.filter((item) => item.name !== 'overview').map(
   (item) => ({
