@@ -50,12 +50,12 @@ def test_login__right_password_lands_on_overview(page: Page, live_server: LiveSe
 
 
 def test_login__returns_to_the_page_first_requested(page: Page, live_server: LiveServer) -> None:
-    page.goto("/assessment")  # a module not built yet: its honest empty state
-    expect(page).to_have_url(re.compile(r"/login\?redirect=(/|%2F)assessment"))
+    page.goto("/view-library")  # a module without a page yet: its honest empty state
+    expect(page).to_have_url(re.compile(r"/login\?redirect=(/|%2F)view-library"))
 
     _fill_login_form(page, live_server.admin.username, live_server.admin.password)
 
-    expect(page).to_have_url(f"{live_server.url}/assessment")
+    expect(page).to_have_url(f"{live_server.url}/view-library")
     expect(page.get_by_test_id("empty-state")).to_contain_text("本模块尚未安装")
 
 
