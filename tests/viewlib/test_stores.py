@@ -6,26 +6,29 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.viewlib.helpers import motor_vehicle
 from xueliang.core.blobs import BlobStore
 from xueliang.viewlib.kinds import MOTOR_VEHICLE, Kind
 from xueliang.viewlib.parse import ParseOptions, parse_object
-from xueliang.viewlib.sql import RecordQuery
+from xueliang.viewlib.sql import LAYOUT, RecordQuery
 from xueliang.viewlib.stores.clickhouse_store import ClickHouseStore
 from xueliang.viewlib.stores.memory_store import MemoryStore
 from xueliang.viewlib.writer import BatchWriter, RecentIds
 
 
 class FakeClient:
-    def __init__(self) -> None:
+    def __init__(self, tables: list[list[str]] | None = None) -> None:
         self.calls: list[tuple[str, Any]] = []
+        self.tables = tables or []  # system.tables rows: name, comment
 
     def command(self, sql: str) -> None:
         self.calls.append(("command", sql))
 
     def query(self, sql: str, parameters: dict[str, Any]) -> Any:
         self.calls.append(("query", (sql, parameters)))
-        return type("R", (), {"result_rows": [[0]]})()
+        return type("R", (), {"result_rows": self.tables if "system.tables" in sql else [[0]]})()
 
     def insert(
         self, table: str, data: list[list[Any]], column_names: list[str], settings: dict[str, Any]
@@ -39,12 +42,27 @@ def _rows(n: int) -> list[dict[str, Any]]:
     ]
 
 
-def test_clickhouse_store__ddl_orders_by_plate_and_partitions_by_day() -> None:
+def test_clickhouse_store__ddl_orders_by_plate_partitions_by_month_with_time_projection() -> None:
     client = FakeClient()
     ClickHouseStore(client=client).ensure_schema()
     ddl = next(sql for kind, sql in client.calls if kind == "command" and "motor_vehicle" in sql)
-    assert "ReplacingMergeTree" in ddl and "PARTITION BY toYYYYMMDD(event_time)" in ddl
-    assert "ORDER BY (plate_no, event_time, object_id)" in ddl
+    assert "ReplacingMergeTree" in ddl and "PARTITION BY toYYYYMM(event_time)" in ddl
+    assert "ORDER BY (plate_no, event_time, object_id)" in ddl and "index_granularity = 2048" in ddl
+    assert (
+        "PROJECTION p_time (SELECT event_time, object_id, plate_no" in ddl and "ORDER BY event_time)" in ddl
+    )
+    assert "lightweight_mutation_projection_mode = 'rebuild'" in ddl and f"COMMENT '{LAYOUT}'" in ddl
+    face = next(sql for kind, sql in client.calls if kind == "command" and ".face (" in sql)
+    assert "PROJECTION" not in face and "ORDER BY (device_id, event_time, object_id)" in face
+
+
+def test_clickhouse_store__older_layout_is_logged_not_migrated(caplog: pytest.LogCaptureFixture) -> None:
+    client = FakeClient(tables=[["motor_vehicle", ""], ["face", LAYOUT]])
+    ClickHouseStore(client=client).ensure_schema()
+    commands = [sql for kind, sql in client.calls if kind == "command"]
+    assert not any("INSERT" in c or "RENAME" in c for c in commands)
+    assert "viewlib.motor_vehicle has an older layout" in caplog.text and "RENAME TABLE" in caplog.text
+    assert "viewlib.face has an older layout" not in caplog.text
 
 
 def test_clickhouse_store__queries_use_parameters_not_values() -> None:

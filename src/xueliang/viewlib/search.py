@@ -77,7 +77,8 @@ def pass_where(f: PassFilter, prefix: str = "") -> tuple[str, dict[str, Any]]:
     if f.plate_exact is not None:
         add("plate_no = {p}", "plate", "String", f.plate_exact)
     if f.plate_prefix:
-        add("plate_no LIKE {p}", "pprefix", "String", f.plate_prefix + "%")
+        add("plate_no >= {p}", "pfrom", "String", f.plate_prefix)
+        add("plate_no < {p}", "pto", "String", prefix_end(f.plate_prefix))
     if f.plate_regex:
         add("match(plate_no, {p})", "pregex", "String", f.plate_regex)
     for column, values in sorted(f.any_of.items()):
@@ -96,6 +97,12 @@ def pass_where(f: PassFilter, prefix: str = "") -> tuple[str, dict[str, Any]]:
     return " AND ".join(clauses), params
 
 
+def prefix_end(prefix: str) -> str:
+    """The first string after every string starting with ``prefix`` (bytewise UTF-8 order is code
+    point order): ``湘A`` → ``湘B``, so a prefix is a primary-key range, not a LIKE."""
+    return prefix[:-1] + chr(min(ord(prefix[-1]) + 1, 0x10FFFF))
+
+
 def _decoded(param: str) -> str:
     return f"(SELECT arrayJoin(arrayMap(x -> unhex(x), splitByChar(',', {param}))))"
 
@@ -112,9 +119,14 @@ def search_passes(
     if total == 0 or limit <= 0:
         return [], total
     direction = "DESC" if descending else "ASC"
+    order = f"ORDER BY {order_by} {direction}, object_id {direction}"
+    # The page's keys come from the narrow columns (the time projection serves a window; ``raw`` is
+    # not in it), then their ``raw`` by primary key: one query reading ``raw`` with the filter would
+    # read the whole base range of the window (every granule of a month, plates being first).
     text = (
-        f"SELECT raw FROM {t} WHERE {where}"  # noqa: S608
-        f" ORDER BY {order_by} {direction}, object_id {direction} LIMIT {int(limit)} OFFSET {int(offset)}"
+        f"SELECT raw FROM {t} WHERE {where} AND (plate_no, event_time, object_id) IN"  # noqa: S608
+        f" (SELECT plate_no, event_time, object_id FROM {t} WHERE {where}"
+        f" {order} LIMIT {int(limit)} OFFSET {int(offset)}) {order} LIMIT {int(limit)}"
     )
     return [r[0] for r in rows(store, text, params)], total
 

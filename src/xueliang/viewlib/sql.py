@@ -1,10 +1,22 @@
 """ClickHouse SQL for the record store, shared by the chdb and clickhouse backends.
 
-Tables: one per kind, ``ReplacingMergeTree`` partitioned by day, ordered by the kind's look-up key
-(plate for motor vehicles, device otherwise), then event time, then object id — so a plate's
-trajectory or a device-hour is a range read. The ORDER BY key contains the object id, so a duplicate
-that slipped past the ingest check (two writers racing on a cluster) is collapsed by merges; the
-ingest check (``existing_ids``) makes duplicates impossible within one writer.
+Tables: one per kind, ``ReplacingMergeTree`` partitioned by **month**, ordered by the kind's look-up
+key (plate for motor vehicles, device otherwise), then event time, then object id, with 2,048-row
+granules — so a plate's trajectory or a device-hour is a range read in a handful of parts (daily
+partitions made a 30-day trajectory read one granule in each of ~150 parts). Motor vehicles also carry
+a **projection ordered by event time** (``p_time``: the filterable columns, not ``raw``) that
+ClickHouse picks by itself for searches in a time window (feature search, facets, window analytics);
+``search.search_passes`` reads the page's ids there and their ``raw`` by primary key.
+The ORDER BY key contains the object id, so a duplicate that slipped past the ingest check (two
+writers racing on a cluster) is collapsed by merges (projections are rebuilt from the merged rows:
+``deduplicate_merge_projection_mode``); the ingest check (``existing_ids``) makes duplicates
+impossible within one writer. ``amend`` deletes replaced rows with a lightweight ``DELETE``, which
+rebuilds the projection of the touched part (``lightweight_mutation_projection_mode``).
+
+Layout versions: each table's COMMENT names its layout (``LAYOUT``). Tables of an older layout (day
+partitions, no projection — created before 2026-11-28) keep working with the same SQL, only slower;
+``migrate_statements`` copies one into the current layout and swaps it in (the chdb store runs them
+on open; on a ClickHouse server they are logged, to be run by an operator).
 Values are passed as ClickHouse query parameters (``{name:Type}``), never spliced into the SQL; only
 identifiers from ``kinds`` and the validated database name are (hence the ``noqa: S608``).
 """
@@ -48,16 +60,62 @@ def table(kind: Kind, database: str) -> str:
     return f"{database}.{kind.name}"
 
 
-def create_table(kind: Kind, database: str) -> str:
+LAYOUT = "viewlib layout 2: month partitions, 2048-row granules, time projection"
+TIME_PROJECTION_COLUMNS = (
+    "event_time", "object_id", "plate_no", "plate_color", "vehicle_color", "vehicle_class",
+    "vehicle_brand", "direction", "tollgate_id", "device_id", "speed",
+)  # fmt: skip
+TABLE_SETTINGS = (
+    "index_granularity = 2048, deduplicate_merge_projection_mode = 'rebuild',"
+    " lightweight_mutation_projection_mode = 'rebuild'"
+)
+
+
+def column_names(kind: Kind) -> list[str]:
+    return [n for n, _ in COMMON_COLUMNS] + [c.name for c in kind.columns] + [n for n, _ in TAIL_COLUMNS]
+
+
+def create_table(kind: Kind, database: str, name: str | None = None) -> str:
     cols = [*COMMON_COLUMNS, *((c.name, c.sql_type) for c in kind.columns), *TAIL_COLUMNS]
-    body = ",\n  ".join(f"{name} {typ}" for name, typ in cols)
+    body = ",\n  ".join(f"{col} {typ}" for col, typ in cols)
+    projection = ""
+    if kind.order_key == "plate_no":
+        projection = (
+            f",\n  PROJECTION p_time (SELECT {', '.join(TIME_PROJECTION_COLUMNS)} ORDER BY event_time)"
+        )
     return (
-        f"CREATE TABLE IF NOT EXISTS {table(kind, database)} (\n  {body},\n"
-        f"  INDEX ix_object_id object_id TYPE bloom_filter(0.001) GRANULARITY 1\n)"
+        f"CREATE TABLE IF NOT EXISTS {database}.{name or kind.name} (\n  {body},\n"
+        f"  INDEX ix_object_id object_id TYPE bloom_filter(0.001) GRANULARITY 1{projection}\n)"
         f" ENGINE = ReplacingMergeTree"
-        f" PARTITION BY toYYYYMMDD(event_time)"
+        f" PARTITION BY toYYYYMM(event_time)"
         f" ORDER BY ({kind.order_key}, event_time, object_id)"
+        f" SETTINGS {TABLE_SETTINGS}"
+        f" COMMENT '{LAYOUT}'"
     )
+
+
+def layouts(database: str) -> str:
+    """Table name → layout comment of the store's tables (``{db:String}``)."""
+    return "SELECT name, comment FROM system.tables WHERE database = {db:String}"
+
+
+def migrate_statements(kind: Kind, database: str) -> list[str]:
+    """Copy an older-layout table into the current layout and swap it in. Idempotent when rerun after
+    an interruption: a leftover copy is dropped first, a leftover old table after the swap is dropped
+    by ``cleanup_statement``. Rows keep their ``ingested_at``; nothing may write meanwhile."""
+    copy, old = f"{database}.{kind.name}__migrating", f"{database}.{kind.name}__old_layout"
+    cols = ", ".join(column_names(kind))
+    return [
+        f"DROP TABLE IF EXISTS {copy}",
+        create_table(kind, database, f"{kind.name}__migrating"),
+        f"INSERT INTO {copy} ({cols}) SELECT {cols} FROM {table(kind, database)}",  # noqa: S608
+        f"RENAME TABLE {table(kind, database)} TO {old}, {copy} TO {table(kind, database)}",
+        cleanup_statement(kind, database),
+    ]
+
+
+def cleanup_statement(kind: Kind, database: str) -> str:
+    return f"DROP TABLE IF EXISTS {database}.{kind.name}__old_layout"
 
 
 def insert_prefix(kind: Kind, database: str) -> str:

@@ -10,7 +10,9 @@ serialises writes anyway.
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -21,6 +23,7 @@ from xueliang.viewlib.kinds import ALL_KINDS, Kind
 from xueliang.viewlib.sql import RecordQuery
 from xueliang.viewlib.stores.base import RecordStore
 
+log = logging.getLogger(__name__)
 _sessions: dict[Path, Any] = {}
 _sessions_lock = threading.Lock()
 
@@ -64,9 +67,24 @@ class ChdbStore(RecordStore):
         return orjson.loads(result.bytes()) if fmt == "JSONCompact" else result
 
     def ensure_schema(self) -> None:
+        """Create missing tables; copy tables of an older layout into the current one (``sql.LAYOUT``)."""
         self._query(f"CREATE DATABASE IF NOT EXISTS {self.database}", fmt="CSV")
+        found = {r[0]: r[1] for r in self._query(sql.layouts(self.database), {"db": self.database})["data"]}
         for kind in ALL_KINDS:
+            if kind.name in found and found[kind.name] != sql.LAYOUT:
+                self._migrate(kind)
             self._query(sql.create_table(kind, self.database), fmt="CSV")
+            if f"{kind.name}__old_layout" in found:
+                self._query(sql.cleanup_statement(kind, self.database), fmt="CSV")
+
+    def _migrate(self, kind: Kind) -> None:
+        t0 = time.perf_counter()
+        for statement in sql.migrate_statements(kind, self.database):
+            self._query(statement, fmt="CSV")
+        log.warning(
+            "record store %s.%s migrated to %r in %.1f s",
+            self.database, kind.name, sql.LAYOUT, time.perf_counter() - t0,
+        )  # fmt: skip
 
     def existing_ids(self, kind: Kind, *, keys: list[str], lo: str, hi: str, ids: list[str]) -> set[str]:
         params = sql.existing_params(keys=keys, lo=lo, hi=hi, ids=ids)

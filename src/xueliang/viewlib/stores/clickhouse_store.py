@@ -7,12 +7,15 @@ client that records the SQL it is given (tests/viewlib/test_stores.py), not agai
 
 from __future__ import annotations
 
+import logging
 from typing import Any, ClassVar
 
 from xueliang.viewlib import sql
 from xueliang.viewlib.kinds import ALL_KINDS, Kind
 from xueliang.viewlib.sql import RecordQuery
 from xueliang.viewlib.stores.base import RecordStore
+
+log = logging.getLogger(__name__)
 
 
 class ClickHouseStore(RecordStore):
@@ -26,8 +29,18 @@ class ClickHouseStore(RecordStore):
         self.client, self.database = client, database
 
     def ensure_schema(self) -> None:
+        """Create missing tables. Tables of an older layout keep working (same SQL, slower); their
+        migration is logged, not run: copying a cluster's table is an operator's decision."""
         self.client.command(f"CREATE DATABASE IF NOT EXISTS {self.database}")
+        rows = self.client.query(sql.layouts(self.database), parameters={"db": self.database}).result_rows
+        found = {str(r[0]): str(r[1]) for r in rows}
         for kind in ALL_KINDS:
+            if kind.name in found and found[kind.name] != sql.LAYOUT:
+                steps = "; ".join(sql.migrate_statements(kind, self.database))
+                log.warning(
+                    "record table %s.%s has an older layout (%r); to migrate, with writers stopped: %s",
+                    self.database, kind.name, found[kind.name], steps,
+                )  # fmt: skip
             self.client.command(sql.create_table(kind, self.database))
 
     def existing_ids(self, kind: Kind, *, keys: list[str], lo: str, hi: str, ids: list[str]) -> set[str]:
