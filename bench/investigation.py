@@ -9,6 +9,8 @@ synthetic pass table and embedding set.
    truth.json (precision and recall by plate).
 2. Generates ``--passes`` synthetic passes inside chdb (INSERT … SELECT FROM numbers()), then times one
    plate's trajectory and a feature search (partial plate + colour + 1-hour window, count + first page).
+   ``--legacy-first``: generate into the day-partitioned layout of before 2026-11-28, time, reopen the
+   store (which migrates the table, timed), time again — before/after on the same rows.
 3. Builds a faiss IVF index over ``--embeddings`` clustered 128-d vectors with times and places, and
    times a search with a 10 % time filter: p50/p99 and recall@10 against an exact scan in the same run.
 4. Face 1:N: one probe against a 100k watchlist (the matcher's matrix), per probe.
@@ -32,6 +34,7 @@ from xueliang.investigation.models import Disposition
 from xueliang.investigation.vectors import VectorFilter
 from xueliang.investigation.vectors.faiss_index import FaissIndex
 from xueliang.viewlib import search as records
+from xueliang.viewlib import sql
 from xueliang.viewlib.kinds import MOTOR_VEHICLE
 from xueliang.viewlib.parse import ParseOptions, parse_object
 from xueliang.viewlib.search import PassFilter
@@ -162,12 +165,41 @@ def load_synthetic(store: ChdbStore, passes: int, vehicles: int, days: int) -> f
     return time.perf_counter() - t0
 
 
-def synthetic_latencies(store: ChdbStore, passes: int, repeat: int) -> None:
+LEGACY_LAYOUT = " ENGINE = ReplacingMergeTree PARTITION BY toYYYYMMDD(event_time) ORDER BY (plate_no, event_time, object_id)"
+
+
+def legacy_table(store: ChdbStore) -> None:
+    """Replace the motor-vehicle table by the layout before 2026-11-28 (day partitions, 8,192-row
+    granules, no projection), to measure before and after the migration on the same rows."""
+    ddl = sql.create_table(MOTOR_VEHICLE, store.database)
+    store._query(f"DROP TABLE {sql.table(MOTOR_VEHICLE, store.database)}", fmt="CSV")
+    store._query(ddl[: ddl.index(",\n  PROJECTION")] + "\n)" + LEGACY_LAYOUT, fmt="CSV")
+
+
+def parts(store: ChdbStore) -> str:
+    q = "SELECT count(), uniqExact(partition), formatReadableSize(sum(bytes_on_disk)) FROM system.parts WHERE database = {db:String} AND table = 'motor_vehicle' AND active"
+    n, p, size = records.rows(store, q, {"db": store.database})[0]
+    return f"{n} parts in {p} partitions, {size}"
+
+
+def synthetic_latencies(store: ChdbStore, passes: int, repeat: int, legacy_first: bool) -> None:
     vehicles, days = max(passes // 50, 1000), 30
+    if legacy_first:
+        legacy_table(store)
     secs = load_synthetic(store, passes, vehicles, days)
     print(
         f"generated {passes:,} synthetic passes ({vehicles:,} plates, {days} days) in chdb in {secs:.0f} s ({passes / secs / 1e6:.2f} M rows/s)"
     )
+    if legacy_first:
+        pass_latencies(store, days, repeat, "day partitions (layout 1)")
+        t0 = time.perf_counter()
+        store.ensure_schema()
+        print(f"migrated to {sql.LAYOUT!r} on open in {time.perf_counter() - t0:.0f} s")
+    pass_latencies(store, days, repeat, "current layout")
+
+
+def pass_latencies(store: ChdbStore, days: int, repeat: int, label: str) -> None:
+    print(f"-- {label}: {parts(store)}")
     rng = np.random.default_rng(3)
     sample = [
         r[0]
@@ -270,6 +302,9 @@ def main() -> None:
     ap.add_argument("--nlist", type=int, default=2048)
     ap.add_argument("--nprobe", type=int, default=16)
     ap.add_argument("--repeat", type=int, default=200)
+    ap.add_argument(
+        "--legacy-first", action="store_true", help="passes: time the old layout, migrate, time again"
+    )
     ap.add_argument("--skip", default="", help="comma-separated: sim,passes,vectors,watchlist")
     args = ap.parse_args()
     skip = set(args.skip.split(","))
@@ -277,7 +312,7 @@ def main() -> None:
     if "sim" not in skip and args.traffic.is_dir():
         sim_scores(_store(root, "sim"), args.traffic, args.seed, args.scale, args.max_kmh)
     if "passes" not in skip:
-        synthetic_latencies(_store(root, "big"), args.passes, args.repeat)
+        synthetic_latencies(_store(root, "big"), args.passes, args.repeat, args.legacy_first)
     if "vectors" not in skip:
         vector_latencies(args.embeddings, args.repeat, args.nlist, args.nprobe)
     if "watchlist" not in skip:
