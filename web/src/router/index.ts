@@ -6,6 +6,7 @@ import { can, ensureSession } from '@/auth/session'
 import type { MessageKey } from '@/i18n'
 import AppLayout from '@/layouts/AppLayout.vue'
 import AdminPage from '@/pages/admin/AdminPage.vue'
+import AssessmentPage from '@/pages/assessment/AssessmentPage.vue'
 import AuditPage from '@/pages/audit/AuditPage.vue'
 import GridMapPage from '@/pages/grid/GridMapPage.vue'
 import IncidentDeskPage from '@/pages/incidents/IncidentDeskPage.vue'
@@ -32,8 +33,6 @@ declare module 'vue-router' {
   }
 }
 
-// Loaded on demand: the assessment page brings ECharts.
-const AssessmentPage = defineAsyncComponent(() => import('@/pages/assessment/AssessmentPage.vue'))
 // Loaded on demand: the investigation workbench brings its map.
 const InvestigationPage = defineAsyncComponent(() => import('@/pages/investigation/InvestigationPage.vue'))
 
