@@ -4,6 +4,7 @@ ranks, the ECharts charts and the downloads; a month without data shows the empt
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -66,9 +67,10 @@ def test_assessment__plan_generation_charts_and_downloads(
     expect(page.get_by_test_id("plan-maint")).to_contain_text("运维单位")
 
     page.get_by_test_id("assessment-tab-results").click()
+    expect(page.get_by_test_id("assessment-missing")).to_be_visible()  # last month: not generated
     page.get_by_test_id("assessment-period").fill("2026-03")
     page.get_by_test_id("assessment-show").click()
-    expect(page.get_by_test_id("assessment-missing")).to_be_visible()
+    expect(page.get_by_test_id("assessment-missing")).to_contain_text("2026-03")
     page.get_by_test_id("assessment-generate").click()
     results = page.get_by_test_id("assessment-results")
     expect(results.get_by_test_id("assessment-row-X")).to_contain_text("甲运维公司")
@@ -88,3 +90,20 @@ def test_assessment__plan_generation_charts_and_downloads(
     page.get_by_test_id("assessment-generate").click()
     expect(page.get_by_test_id("assessment-empty")).to_have_text("本期无数据")
     assert all(url.startswith(live_server.url) for url in requested_urls)
+
+
+def test_assessment__project_scorecard_from_the_template(page: Page, live_server: LiveServer) -> None:
+    _login(page, live_server)
+    page.goto("/assessment?tab=scorecards")
+    page.get_by_test_id("scorecard-name").fill("雪亮工程二期")
+    page.get_by_test_id("scorecard-period").fill("2026-03")
+    page.get_by_test_id("scorecard-create").click()
+    card = page.locator("[data-testid^=scorecard-]").filter(has_text="雪亮工程二期").first
+    expect(card).to_contain_text("设备在线率")
+    expect(card.get_by_test_id("scorecard-grade")).to_have_text("差")  # manual items not scored yet
+    before = float(re.search(r"— ([0-9.]+)", card.locator("h2").inner_text())[1])  # type: ignore[index]
+    card.get_by_test_id("scorecard-manual-0").fill("8")  # 立项依据充分性, 10 points, scored by hand
+    card.get_by_test_id("scorecard-manual-0").blur()
+    expect(card.locator("h2")).to_contain_text(f"— {before + 8:.1f}")
+    pdf = page.request.get(card.get_by_test_id("scorecard-pdf").get_attribute("href") or "")
+    assert pdf.status == 200 and pdf.body()[:4] == b"%PDF"
