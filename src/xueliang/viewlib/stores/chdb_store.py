@@ -10,6 +10,7 @@ serialises writes anyway.
 
 from __future__ import annotations
 
+import atexit
 import logging
 import threading
 import time
@@ -41,6 +42,22 @@ class _LockedSession:
     def close(self) -> None:
         with self._lock:
             self._session.close()
+
+
+def _close_all() -> None:
+    """Close every session before the interpreter tears down: chdb's embedded server crashes
+    (SIGSEGV in its global shutdown) when a session is still open at process exit."""
+    with _sessions_lock:
+        sessions = list(_sessions.values())
+        _sessions.clear()
+    for session in sessions:
+        try:
+            session.close()
+        except Exception:  # exit must go on; the data is already durable
+            log.warning("closing a chdb session at exit failed", exc_info=True)
+
+
+atexit.register(_close_all)
 
 
 def _session_for(path: Path) -> Any:
