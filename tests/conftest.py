@@ -116,11 +116,12 @@ def data_dir(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def settings(database_url: str, data_dir: object) -> Settings:
-    # No scheduler loop in API tests: its jobs would share the test's single connection from
-    # another thread. Tests run jobs explicitly (e.g. scheduled.verify_chain(session_maker)).
+    # No scheduler loop and no bus consumers in API tests: they would use the test's single
+    # connection from another thread. Tests run jobs and handlers explicitly.
     return Settings(
         env=Environment.test,
         run_scheduler=False,
+        run_consumers=False,
         database_url=database_url,
         data_dir=data_dir,  # type: ignore[arg-type]
         secret_key=secrets.token_hex(32),

@@ -105,7 +105,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     )
     bus = make_bus(settings.bus_url)
     await bus.start()
-    await investigation_consumers.start(app, bus)
+    await investigation_consumers.start(app, bus, subscribe=settings.run_consumers)
     await analytics_inapp.start(app, bus)  # embedded deployments: the analytics worker runs here
     scheduler = Scheduler(tz=settings.timezone)
     register_jobs(scheduler, factory=app.state.sessionmaker, settings=settings, relays=app.state.relays)

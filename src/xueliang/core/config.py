@@ -80,6 +80,12 @@ class Settings(BaseSettings):
         16 * 1024 * 1024,
         description="Largest request body accepted (bytes); larger requests get 413.",
     )
+    run_consumers: bool = Field(
+        True,
+        description="Run the bus consumers (disposition matching, vector indexing) in this server "
+        "process. With several API processes on NATS, each may run them (durable consumers share "
+        "the work); set false where a process should only serve requests.",
+    )
     run_scheduler: bool = Field(
         True,
         description="Run periodic jobs (audit verification, sweeps, reports) in this server process. "

@@ -48,11 +48,14 @@ class Consumer:
             await self.state.bus.publish(alerts.ALERTS, alert)
 
 
-async def start(app: Any, bus: Bus) -> Consumer:
+async def start(app: Any, bus: Bus, *, subscribe: bool = True) -> Consumer:
+    """Set up the alert hub and, unless ``subscribe`` is false (settings.run_consumers), subscribe
+    the consumer to the record topics."""
     app.state.alert_hub = getattr(app.state, "alert_hub", None) or alerts.AlertHub()
     consumer = Consumer(app)
-    for topic in (RECORDS_MOTOR_VEHICLE, RECORDS_FACE):
-        await bus.subscribe(topic, durable=DURABLE, handler=consumer.handle)
+    if subscribe:
+        for topic in (RECORDS_MOTOR_VEHICLE, RECORDS_FACE):
+            await bus.subscribe(topic, durable=DURABLE, handler=consumer.handle)
     return consumer
 
 
