@@ -1,5 +1,4 @@
 import type { Component } from 'vue'
-import { defineAsyncComponent } from 'vue'
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
 
 import { can, ensureSession } from '@/auth/session'
@@ -12,6 +11,9 @@ import GridMapPage from '@/pages/grid/GridMapPage.vue'
 import IncidentDeskPage from '@/pages/incidents/IncidentDeskPage.vue'
 import IncidentDetailPage from '@/pages/incidents/IncidentDetailPage.vue'
 import IncidentReportPage from '@/pages/incidents/IncidentReportPage.vue'
+// Imported statically: a defineAsyncComponent wrapper used as a route component was seen rendering
+// on other routes; vue-router wants route components or `() => import()`, not async wrappers.
+import InvestigationPage from '@/pages/investigation/InvestigationPage.vue'
 import LoginPage from '@/pages/LoginPage.vue'
 import ModuleNotInstalledPage from '@/pages/ModuleNotInstalledPage.vue'
 import NotFoundPage from '@/pages/NotFoundPage.vue'
@@ -32,9 +34,6 @@ declare module 'vue-router' {
     title?: MessageKey
   }
 }
-
-// Loaded on demand: the investigation workbench brings its map.
-const InvestigationPage = defineAsyncComponent(() => import('@/pages/investigation/InvestigationPage.vue'))
 
 /** Domains whose module is installed: their own page instead of ModuleNotInstalledPage. */
 const INSTALLED_PAGES: Partial<Record<string, Component>> = { assessment: AssessmentPage, audit: AuditPage, admin: AdminPage, grid: GridMapPage, incidents: IncidentDeskPage, investigation: InvestigationPage, operations: OperationsPage, video: VideoPage }
