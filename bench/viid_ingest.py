@@ -26,7 +26,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import httpx
 import orjson
@@ -46,12 +48,14 @@ PASSWORD = "bench-pass"
 BATCH = 100
 
 
-def objects(n: int, *, images: bool, seed: int) -> list[dict[str, object]]:
+def objects(n: int, *, images: bool, seed: int, start: datetime) -> list[dict[str, object]]:
+    """``n`` passes from ``start`` on, 10 ms apart (a city's checkpoints at ~100 passes/s): like live
+    traffic, event time only moves forward from one batch, and one run, to the next."""
     rng = random.Random(seed)
     out = []
     for i in range(n):
         dev = DEVICES[i % len(DEVICES)]
-        stamp = f"202611010{(i // 3600) % 10}{(i // 60) % 60:02d}{i % 60:02d}"
+        stamp = (start + timedelta(milliseconds=10 * i)).strftime("%Y%m%d%H%M%S")
         source = f"{dev}02{stamp}{(i + seed * 1_000_000) % 100000:05d}"
         obj: dict[str, object] = {
             "MotorVehicleID": f"{source}02{i % 100000:05d}",
@@ -231,14 +235,18 @@ def main() -> None:
     root = Path(tempfile.mkdtemp(prefix="xl-bench-"))
     proc = setup_server(root / "server", args.port)
     results: dict[str, list[tuple[float, ...]]] = {}
+    clock = datetime.now(ZoneInfo("Asia/Shanghai")) - timedelta(hours=3)  # the server's default zone
     try:
         for rep in range(args.repeat):
             for label, n, images, seed in (
                 ("no images", args.records, False, 1 + 10 * rep),
                 ("with images", args.image_records, True, 2 + 10 * rep),
             ):
-                work = bodies(objects(n, images=images, seed=seed))
-                warmup = bodies(objects(BATCH * len(DEVICES), images=images, seed=seed + 500))[: len(DEVICES)]
+                warm_n = BATCH * len(DEVICES)
+                warmup = bodies(objects(warm_n, images=images, seed=seed + 500, start=clock))
+                later = clock + timedelta(seconds=warm_n / 100)
+                work = bodies(objects(n, images=images, seed=seed, start=later))
+                clock += timedelta(seconds=(warm_n + n) / 100 + 1)
                 cpu0, client0 = cpu_seconds(proc.pid), time.process_time()
                 t_e2e, acked, lat = asyncio.run(
                     e2e(args.port, work, connections=args.connections, warmup=warmup)

@@ -27,7 +27,7 @@ from tests.investigation.helpers import (
     store_with,
 )
 from xueliang.core.exceptions import InvalidInputError
-from xueliang.investigation import alerts, matcher
+from xueliang.investigation import alerts, consumers, matcher
 from xueliang.investigation.embeddings import EmbeddingExtractor, Vectors, encode_feature, vectors_of
 from xueliang.investigation.models import Alert, Disposition
 from xueliang.viewlib.schemas import RecordStored
@@ -192,6 +192,34 @@ def test_matcher__plate_exact_fuzzy_area_and_idempotent(
     assert matcher.match_record(db=db, matcher=m, msg=msg("3" * 48, "湘A18845"), raw=None) == []
     assert matcher.match_record(db=db, matcher=m, msg=msg("1" * 48, "湘A12345"), raw=None) == []  # redelivery
     assert len(db.scalars(select(Alert)).all()) == 2
+
+
+def test_consumer__skips_records_that_cannot_matter(app: FastAPI, client: TestClient, db: Session) -> None:
+    c, _ = _setup(app, client, db)
+    _dispose(c, kind="plate", plate_no="湘A12345")
+    _active(db)
+    app.state.alert_hub = alerts.AlertHub()
+    consumer = consumers.Consumer(app)
+    consumer.matcher.refresh(db, force=True)
+
+    def msg(plate: str, has_feature: bool | None) -> RecordStored:
+        return RecordStored(
+            kind="motor_vehicle",
+            object_id="1" * 48,
+            device_id=DEV_A,
+            tollgate_id=TG_A,
+            event_time=datetime.now(UTC),
+            plate_no=plate,
+            has_feature=has_feature,
+        )
+
+    assert not consumer.needs_work(msg("湘B99999", False))  # no feature, no disposition: no read, no session
+    assert consumer.needs_work(msg("湘A12345", False))  # a disposition's plate
+    assert consumer.needs_work(msg("湘A12845", False))  # one character off: fuzzy candidate
+    assert consumer.needs_work(msg("湘B99999", True))  # an embedding to index
+    assert consumer.needs_work(msg("湘B99999", None))  # an older publisher: read it
+    consumer.matcher.loaded_at = -1e9
+    assert consumer.needs_work(msg("湘B99999", False))  # dispositions due for reload
 
 
 def test_matcher__face_by_threshold_and_expiry(app: FastAPI, client: TestClient, db: Session) -> None:

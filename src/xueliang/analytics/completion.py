@@ -27,7 +27,14 @@ from xueliang.core.blobs import BlobStore
 from xueliang.core.bus import Bus, Subscription
 from xueliang.core.db import utcnow
 from xueliang.viewlib.amend import replace_record
-from xueliang.viewlib.parse import Parsed, ParseOptions, parse_object, restore_images
+from xueliang.viewlib.parse import (
+    Parsed,
+    ParseOptions,
+    incomplete,
+    parse_object,
+    restore_images,
+    sub_images,
+)
 from xueliang.viewlib.schemas import RECORDS_FACE, RECORDS_MOTOR_VEHICLE, TOPICS, RecordStored
 from xueliang.viewlib.service import stored_message
 from xueliang.viewlib.stores.base import RecordStore
@@ -35,18 +42,6 @@ from xueliang.viewlib.stores.base import RecordStore
 logger = logging.getLogger(__name__)
 DURABLE = "analytics_completion"
 CROP = {"motor_vehicle": "09", "face": "11"}  # GA/T 1400 image types of the subject's own crop
-WANTED = {"motor_vehicle": ("PlateNo", "VehicleColor", "VehicleClass")}
-
-
-def images_of(obj: dict[str, Any]) -> list[dict[str, Any]]:
-    sub = obj.get("SubImageList")
-    items = sub.get("SubImageInfoObject") if isinstance(sub, dict) else None
-    return [i for i in items if isinstance(i, dict)] if isinstance(items, list) else []
-
-
-def incomplete(kind: str, obj: dict[str, Any]) -> bool:
-    no_feature = not any("FeatureInfoObject" in i for i in images_of(obj))
-    return no_feature or any(not obj.get(f) for f in WANTED.get(kind, ()))
 
 
 def _decode(image: dict[str, Any]) -> np.ndarray | None:
@@ -59,7 +54,7 @@ def _decode(image: dict[str, Any]) -> np.ndarray | None:
 
 def picture(kind: str, obj: dict[str, Any]) -> tuple[dict[str, Any], np.ndarray, np.ndarray] | None:
     """The subject's crop if sent (the whole image is the subject), else the scene and the box."""
-    images = sorted(images_of(obj), key=lambda i: i.get("Type") != CROP[kind])
+    images = sorted(sub_images(obj), key=lambda i: i.get("Type") != CROP[kind])
     for image in images:
         pixels = _decode(image)
         if pixels is None:
@@ -126,6 +121,9 @@ class Completer:
         return parsed
 
     async def handle(self, message: RecordStored) -> None:
+        if message.completable is False:  # the publisher saw it complete or without pictures
+            self.skipped += 1
+            return
         parsed = await asyncio.to_thread(self.complete, message)
         if parsed is not None:
             await self.bus.publish(TOPICS[message.kind], stored_message(KINDS[message.kind], parsed))

@@ -27,9 +27,17 @@ class Consumer:
         self.hub: alerts.AlertHub = app.state.alert_hub
         self.saved_at = time.monotonic()
 
+    def needs_work(self, msg: RecordStored) -> bool:
+        """False when the record has no feature to index and can match no active disposition: most
+        records, decided on the event loop without reading the record or opening a session."""
+        if msg.has_feature is not False or self.matcher.stale():
+            return True
+        return bool(matcher.candidates(self.matcher, msg, None))
+
     def process(self, msg: RecordStored) -> list[alerts.AlertRaised]:
         """Blocking part (store read, database, index): run in a worker thread."""
-        raw = matcher.read_raw(viewlib_of(self.state).store, msg)
+        store = viewlib_of(self.state).store
+        raw = matcher.read_raw(store, msg) if msg.has_feature is not False else None
         vectors = vectors_of(self.state)
         matcher.feed_vector(vectors=vectors, msg=msg, raw=raw)
         if time.monotonic() - self.saved_at > SAVE_EVERY_SECONDS:
@@ -44,6 +52,8 @@ class Consumer:
         return out
 
     async def handle(self, msg: RecordStored) -> None:
+        if not self.needs_work(msg):
+            return
         for alert in await asyncio.to_thread(self.process, msg):
             await self.state.bus.publish(alerts.ALERTS, alert)
 

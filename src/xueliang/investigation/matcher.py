@@ -62,8 +62,11 @@ class Matcher:
     plates: PlateBook = field(default_factory=PlateBook)
     faces: dispositions.Watchlist | None = None
 
+    def stale(self) -> bool:
+        return time.monotonic() - self.loaded_at > RELOAD_SECONDS
+
     def refresh(self, db: Session, *, force: bool = False) -> None:
-        if force or time.monotonic() - self.loaded_at > RELOAD_SECONDS:
+        if force or self.stale():
             self.plates = PlateBook.of(dispositions.active(db=db, kind=DispositionKind.plate))
             self.faces = dispositions.Watchlist(
                 dispositions.active(db=db, kind=DispositionKind.face), self.threshold

@@ -20,6 +20,11 @@ from xueliang.viewlib.kinds import IDENTITY_FIELDS, Column, Kind
 from xueliang.viid.times import BadTime, parse_time, to_sql
 
 BLOB_KEY = "BlobSha256"
+# the kinds image structurization completes (analytics.completion), and the fields it fills
+COMPLETED_FIELDS: dict[str, tuple[str, ...]] = {
+    "motor_vehicle": ("PlateNo", "VehicleColor", "VehicleClass"),
+    "face": (),
+}
 
 
 class Refused(ValueError):
@@ -43,6 +48,8 @@ class Parsed:
     raw: dict[str, Any]
     dropped_identity: int = 0
     images: list[str] = field(default_factory=list)
+    has_feature: bool = False  # carries a FeatureInfoObject (the investigation indexes it)
+    completable: bool = False  # has stored pictures but lacks fields image structurization fills
 
 
 def object_id_of(kind: Kind, obj: object) -> str:
@@ -78,7 +85,24 @@ def parse_object(kind: Kind, obj: object, opts: ParseOptions) -> Parsed:
     images = _images(obj, kind, opts)
     row["images"] = images
     row["raw"] = orjson.dumps(obj).decode()
-    return Parsed(object_id, device_id, event_time, row, obj, dropped, images)
+    parsed = Parsed(object_id, device_id, event_time, row, obj, dropped, images)
+    parsed.has_feature = "FeatureInfoObject" in obj or any("FeatureInfoObject" in i for i in sub_images(obj))
+    parsed.completable = bool(images) and kind.name in COMPLETED_FIELDS and incomplete(kind.name, obj)
+    return parsed
+
+
+def sub_images(obj: dict[str, Any]) -> list[dict[str, Any]]:
+    """The SubImageList entries of an object (empty when absent or malformed)."""
+    sub = obj.get("SubImageList")
+    items = sub.get("SubImageInfoObject") if isinstance(sub, dict) else None
+    return [i for i in items if isinstance(i, dict)] if isinstance(items, list) else []
+
+
+def incomplete(kind_name: str, obj: dict[str, Any]) -> bool:
+    """Whether image structurization would add something: no image carries a feature, or one of
+    the kind's ``COMPLETED_FIELDS`` is empty."""
+    no_feature = not any("FeatureInfoObject" in i for i in sub_images(obj))
+    return no_feature or any(not obj.get(f) for f in COMPLETED_FIELDS.get(kind_name, ()))
 
 
 def _digits(body: dict[str, Any], name: str, length: int, *, required: bool = False) -> str:

@@ -20,6 +20,9 @@ class RecordStored(BaseModel):
     plate_no: str = ""
     tollgate_id: str = ""
     images: list[str] = []
+    # hints that spare consumers a read of the record; None = not said (an older publisher): read it
+    has_feature: bool | None = None
+    completable: bool | None = None
 
 
 TOPICS: dict[str, Topic[RecordStored]] = {k.name: Topic(k.topic_subject, RecordStored) for k in RECORD_KINDS}

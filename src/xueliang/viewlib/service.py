@@ -78,6 +78,8 @@ def stored_message(kind: Kind, parsed: Parsed) -> RecordStored:
         plate_no=str(parsed.row.get("plate_no", "")),
         tollgate_id=str(parsed.row.get("tollgate_id", "")),
         images=parsed.images,
+        has_feature=parsed.has_feature,
+        completable=parsed.completable,
     )
 
 
