@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from xueliang.camera.models import Device
 from xueliang.core.db import session_scope
-from xueliang.viid import subscriptions
+from xueliang.viid import digest, subscriptions
 from xueliang.viid.models import Subscription
 
 DEVICE_TTL = 5.0
@@ -79,3 +79,15 @@ def cache_of(state: Any) -> UploadCache:
                 cache = UploadCache()
                 state.viid_cache = cache
     return cache
+
+
+def nonce_counts_of(state: Any) -> digest.NonceCounts:
+    """The app's Digest nonce counts (replay check of Register/UnRegister)."""
+    counts: digest.NonceCounts | None = getattr(state, "viid_nonce_counts", None)
+    if counts is None:
+        with _state_lock:
+            counts = getattr(state, "viid_nonce_counts", None)
+            if counts is None:
+                counts = digest.NonceCounts(ttl=state.settings.viid_nonce_ttl_seconds)
+                state.viid_nonce_counts = counts
+    return counts

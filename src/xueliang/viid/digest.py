@@ -1,8 +1,15 @@
 """HTTP Digest (RFC 2617/7616, MD5, qop=auth) for /VIID/System/Register and UnRegister.
 
-Nonces are stateless: ``<issued-at hex>.<HMAC(secret, issued-at)[:24]>``; a nonce older than the
-TTL, or with a bad MAC, is refused (``stale=true`` for an expired one, so the client retries).
+Nonces are stateless: ``<issued-at hex>.<random hex>.<HMAC(secret, issued-at.random)[:24]>`` (the
+random part makes every challenge unique, which the nc check needs); a nonce older than the TTL, or
+with a bad MAC, is refused (``stale=true`` for an expired one, so the client retries).
 The username is the DeviceID; the password is the device's Digest secret from the camera registry.
+
+Replay: ``NonceCounts`` keeps, per nonce, the last nonce count (``nc``) of an accepted request; a
+request whose nc is not greater is refused. Memory is bounded: entries are dropped once their nonce
+has expired (it is refused then anyway), and beyond ``max_nonces`` the oldest are dropped while a
+*floor* remembers the latest issue time dropped, so a forgotten nonce is refused rather than
+accepted again. The counts live in one process: several API processes would each keep their own.
 """
 
 from __future__ import annotations
@@ -10,6 +17,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+import secrets
+import threading
 import time
 from dataclasses import dataclass
 
@@ -35,21 +44,76 @@ def _md5(text: str) -> str:
 
 def make_nonce(*, secret: str, now: float | None = None) -> str:
     issued = format(int(now if now is not None else time.time()), "x")
-    mac = hmac.new(secret.encode(), issued.encode(), hashlib.sha256).hexdigest()[:24]
-    return f"{issued}.{mac}"
+    body = f"{issued}.{secrets.token_hex(6)}"
+    return f"{body}.{_mac(secret, body)}"
+
+
+def _mac(secret: str, body: str) -> str:
+    return hmac.new(secret.encode(), body.encode(), hashlib.sha256).hexdigest()[:24]
+
+
+def issued_at(nonce: str) -> int | None:
+    try:
+        return int(nonce.partition(".")[0], 16)
+    except ValueError:
+        return None
+
+
+def nonce_count(creds: DigestCredentials) -> int | None:
+    """The request's nc (8 hex digits with qop; 0 without qop); None when malformed."""
+    if not creds.qop:
+        return 0
+    if len(creds.nc) != 8:
+        return None
+    try:
+        return int(creds.nc, 16)
+    except ValueError:
+        return None
+
+
+class NonceCounts:
+    """The last accepted nc per nonce, bounded (see the module docstring); thread-safe."""
+
+    def __init__(self, *, ttl: int, max_nonces: int = 100_000) -> None:
+        self.ttl, self.max_nonces = ttl, max_nonces
+        self._last: dict[str, tuple[int, int]] = {}  # nonce → (issued at, last nc), oldest first
+        self._floor = -1  # nonces issued at or before this may have been forgotten
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._last)
+
+    def accept(self, nonce: str, nc: int, *, now: float | None = None) -> bool:
+        """Record ``nc`` for ``nonce`` if it is greater than the last one; False for a replay."""
+        issued = issued_at(nonce)
+        if issued is None:
+            return False
+        with self._lock:
+            self._expire(now if now is not None else time.time())
+            last = self._last.get(nonce)
+            if (last is None and issued <= self._floor) or (last is not None and nc <= last[1]):
+                return False
+            self._last[nonce] = (issued, nc)
+            while len(self._last) > self.max_nonces:
+                oldest = next(iter(self._last))
+                self._floor = max(self._floor, self._last.pop(oldest)[0])
+            return True
+
+    def _expire(self, now: float) -> None:
+        while self._last:
+            oldest = next(iter(self._last))
+            if self._last[oldest][0] + self.ttl + 5 >= now:
+                return
+            del self._last[oldest]
 
 
 def nonce_state(nonce: str, *, secret: str, ttl: int, now: float | None = None) -> str:
     """``valid``, ``stale`` (well-formed but expired) or ``invalid``."""
-    issued, _, mac = nonce.partition(".")
-    try:
-        issued_at = int(issued, 16)
-    except ValueError:
+    body, _, mac = nonce.rpartition(".")
+    issued = issued_at(nonce)
+    if issued is None or body.count(".") != 1 or not hmac.compare_digest(mac, _mac(secret, body)):
         return "invalid"
-    expected = hmac.new(secret.encode(), issued.encode(), hashlib.sha256).hexdigest()[:24]
-    if not hmac.compare_digest(mac, expected):
-        return "invalid"
-    age = (now if now is not None else time.time()) - issued_at
+    age = (now if now is not None else time.time()) - issued
     return "valid" if -5 <= age <= ttl else "stale"
 
 

@@ -18,7 +18,7 @@ from xueliang.viewlib import service as viewlib_service
 from xueliang.viewlib.dependencies import ViewLibDep
 from xueliang.viewlib.kinds import ALL_KINDS, IMAGE, Kind
 from xueliang.viid import envelopes, flows, service
-from xueliang.viid.cache import cache_of
+from xueliang.viid.cache import cache_of, nonce_counts_of
 from xueliang.viid.envelopes import Status
 from xueliang.viid.query import parse_query
 from xueliang.viid.route import ViidRoute
@@ -42,6 +42,7 @@ def register(request: Request, db: SessionDep, settings: SettingsDep) -> Respons
         realm=settings.viid_realm,
         key=settings.effective_secret(),
         nonce_ttl=settings.viid_nonce_ttl_seconds,
+        counts=nonce_counts_of(request.app.state),
     )
     service.register(db=db, device=device, client_ip=_client(request))
     cache_of(request.app.state).forget_device(device.device_id)
@@ -57,6 +58,7 @@ def unregister(request: Request, db: SessionDep, settings: SettingsDep) -> Respo
         realm=settings.viid_realm,
         key=settings.effective_secret(),
         nonce_ttl=settings.viid_nonce_ttl_seconds,
+        counts=nonce_counts_of(request.app.state),
     )
     service.unregister(db=db, device=device)
     cache_of(request.app.state).forget_device(device.device_id)

@@ -33,9 +33,19 @@ def _set_status(device: Device, status: Status, now: datetime) -> None:
 
 
 def authenticate_digest(
-    *, db: Session, authorization: str | None, method: str, realm: str, key: str, nonce_ttl: int
+    *,
+    db: Session,
+    authorization: str | None,
+    method: str,
+    realm: str,
+    key: str,
+    nonce_ttl: int,
+    counts: digest.NonceCounts | None = None,
 ) -> Device:
-    """Check a Digest Authorization header; the username is the DeviceID. Raises with a challenge."""
+    """Check a Digest Authorization header; the username is the DeviceID. Raises with a challenge.
+
+    With ``counts``, a nonce count (nc) not greater than the last accepted one of its nonce (a replay)
+    is refused with a fresh challenge."""
     creds = digest.parse_authorization(authorization)
     if creds is None:
         raise DigestRequiredError(
@@ -50,6 +60,11 @@ def authenticate_digest(
     password = camera_service.device_secret(device=device, key=key) if device is not None else None
     if device is None or password is None or not digest.verify(creds, method=method, password=password):
         raise DigestRequiredError("wrong credentials", challenge=digest.challenge(realm=realm, secret=key))
+    nc = digest.nonce_count(creds)
+    if counts is not None and (nc is None or not counts.accept(creds.nonce, nc)):
+        raise DigestRequiredError(
+            "nonce count replayed or not increasing", challenge=digest.challenge(realm=realm, secret=key)
+        )
     return device
 
 
