@@ -17,7 +17,7 @@ from xueliang.analytics.ingest import KINDS, ingest_objects
 from xueliang.analytics.records import Shot, build
 from xueliang.core.blobs import BlobStore
 from xueliang.core.bus import MemoryBus
-from xueliang.viewlib.schemas import RECORDS_MOTOR_VEHICLE, RecordStored
+from xueliang.viewlib.schemas import RECORDS_MOTOR_VEHICLE, RecordsStored, RecordStored
 from xueliang.viewlib.stores.memory_store import MemoryStore
 from xueliang.viewlib.writer import BatchWriter
 
@@ -40,8 +40,8 @@ def test_completion__fills_plate_colour_and_embedding_without_touching_ingest(tm
         )
         await subscribe(bus, completer)
 
-        async def watch(message: RecordStored) -> None:
-            seen.append(message)
+        async def watch(message: RecordsStored) -> None:
+            seen.extend(message.records)
 
         await bus.subscribe(RECORDS_MOTOR_VEHICLE, durable="watch", handler=watch)
         writer = BatchWriter(store)

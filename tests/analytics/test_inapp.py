@@ -20,7 +20,7 @@ from xueliang.cli.main import app as cli
 from xueliang.core.config import Environment, Settings, get_settings
 from xueliang.core.db import make_engine, session_factory
 from xueliang.core.migrate import upgrade
-from xueliang.viewlib.schemas import RECORDS_PERSON, RecordStored
+from xueliang.viewlib.schemas import RECORDS_PERSON, RecordsStored, RecordStored
 
 CAM = "43010200001320000031"
 
@@ -74,8 +74,8 @@ def test_in_app_worker__file_camera_records_reach_the_app_bus_and_states_the_api
         db.commit()
     got: list[RecordStored] = []
 
-    async def collect(message: RecordStored) -> None:
-        got.append(message)
+    async def collect(message: RecordsStored) -> None:
+        got.extend(message.records)
 
     app = create_app(settings)
     try:

@@ -15,7 +15,7 @@ from xueliang.analytics.ingest import KINDS, ingest_objects
 from xueliang.analytics.records import Shot, describe
 from xueliang.core.blobs import BlobStore
 from xueliang.core.bus import MemoryBus
-from xueliang.viewlib.schemas import RECORDS_MOTOR_VEHICLE, RecordStored
+from xueliang.viewlib.schemas import RECORDS_MOTOR_VEHICLE, RecordsStored, RecordStored
 from xueliang.viewlib.sql import RecordQuery
 from xueliang.viewlib.stores.memory_store import MemoryStore
 from xueliang.viewlib.writer import BatchWriter
@@ -37,8 +37,8 @@ def _ingest(
     async def go() -> dict[str, set[str]]:
         await bus.start()
 
-        async def handler(message: RecordStored) -> None:
-            seen.append(message)
+        async def handler(message: RecordsStored) -> None:
+            seen.extend(message.records)
 
         await bus.subscribe(RECORDS_MOTOR_VEHICLE, durable="t", handler=handler)
         writer = BatchWriter(store)

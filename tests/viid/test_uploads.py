@@ -16,7 +16,7 @@ from tests.viid.conftest import digest_post, make_device, register
 from xueliang.core.config import Settings
 from xueliang.viewlib.dependencies import ViewLibrary
 from xueliang.viewlib.kinds import FACE, MOTOR_VEHICLE
-from xueliang.viewlib.schemas import RECORDS_MOTOR_VEHICLE, RecordStored
+from xueliang.viewlib.schemas import RECORDS_MOTOR_VEHICLE, RecordsStored, RecordStored
 
 
 def _mv_body(*objects: object) -> dict[str, object]:
@@ -54,8 +54,8 @@ def test_upload__publishes_new_records_after_the_write(
 ) -> None:
     seen: list[RecordStored] = []
 
-    async def handler(message: RecordStored) -> None:
-        seen.append(message)
+    async def handler(message: RecordsStored) -> None:
+        seen.extend(message.records)
 
     live.portal.call(lambda: app.state.bus.subscribe(RECORDS_MOTOR_VEHICLE, durable="t", handler=handler))  # type: ignore[union-attr]
     live.post("/VIID/MotorVehicles", json=_mv_body(motor_vehicle(1), motor_vehicle(2)))

@@ -35,7 +35,13 @@ from xueliang.viewlib.parse import (
     restore_images,
     sub_images,
 )
-from xueliang.viewlib.schemas import RECORDS_FACE, RECORDS_MOTOR_VEHICLE, TOPICS, RecordStored
+from xueliang.viewlib.schemas import (
+    RECORDS_FACE,
+    RECORDS_MOTOR_VEHICLE,
+    TOPICS,
+    RecordsStored,
+    RecordStored,
+)
 from xueliang.viewlib.service import stored_message
 from xueliang.viewlib.stores.base import RecordStore
 
@@ -120,16 +126,21 @@ class Completer:
         self.completed += 1
         return parsed
 
-    async def handle(self, message: RecordStored) -> None:
-        if message.completable is False:  # the publisher saw it complete or without pictures
-            self.skipped += 1
+    def complete_all(self, records: list[RecordStored]) -> list[Parsed]:
+        return [p for m in records if (p := self.complete(m)) is not None]
+
+    async def handle(self, batch: RecordsStored) -> None:
+        todo = [m for m in batch.records if m.completable is not False]
+        self.skipped += len(batch.records) - len(todo)  # the publisher saw these complete or pictureless
+        if not todo:
             return
-        parsed = await asyncio.to_thread(self.complete, message)
-        if parsed is not None:
-            await self.bus.publish(TOPICS[message.kind], stored_message(KINDS[message.kind], parsed))
+        done = await asyncio.to_thread(self.complete_all, todo)
+        if done:
+            kind = KINDS[batch.kind]
+            await self.bus.publish(TOPICS[kind.name], stored_message(kind, done))
 
 
-async def subscribe(bus: Bus, completer: Completer) -> list[Subscription[RecordStored]]:
+async def subscribe(bus: Bus, completer: Completer) -> list[Subscription[RecordsStored]]:
     return [
         await bus.subscribe(topic, durable=DURABLE, handler=completer.handle)
         for topic in (RECORDS_MOTOR_VEHICLE, RECORDS_FACE)

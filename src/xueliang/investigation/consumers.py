@@ -13,7 +13,7 @@ from xueliang.core.bus import Bus
 from xueliang.investigation import alerts, matcher
 from xueliang.investigation.embeddings import vectors_of
 from xueliang.viewlib.dependencies import viewlib_of
-from xueliang.viewlib.schemas import RECORDS_FACE, RECORDS_MOTOR_VEHICLE, RecordStored
+from xueliang.viewlib.schemas import RECORDS_FACE, RECORDS_MOTOR_VEHICLE, RecordsStored, RecordStored
 
 logger = logging.getLogger(__name__)
 DURABLE = "investigation"
@@ -51,10 +51,14 @@ class Consumer:
             self.hub.publish(alert)
         return out
 
-    async def handle(self, msg: RecordStored) -> None:
-        if not self.needs_work(msg):
+    def process_all(self, records: list[RecordStored]) -> list[alerts.AlertRaised]:
+        return [alert for msg in records for alert in self.process(msg)]
+
+    async def handle(self, batch: RecordsStored) -> None:
+        todo = [msg for msg in batch.records if self.needs_work(msg)]
+        if not todo:
             return
-        for alert in await asyncio.to_thread(self.process, msg):
+        for alert in await asyncio.to_thread(self.process_all, todo):
             await self.state.bus.publish(alerts.ALERTS, alert)
 
 

@@ -25,7 +25,7 @@ from xueliang.viewlib.parse import (
     parse_object,
     restore_images,
 )
-from xueliang.viewlib.schemas import TOPICS, RecordStored
+from xueliang.viewlib.schemas import TOPICS, RecordsStored
 from xueliang.viewlib.sql import RecordQuery
 from xueliang.viewlib.stores.base import RecordStore
 from xueliang.viewlib.writer import BatchWriter
@@ -68,32 +68,34 @@ async def store_batch_async(*, writer: BatchWriter, kind: Kind, parsed: list[Par
     return await asyncio.wrap_future(writer.submit(kind, [p.row for p in parsed]))
 
 
-def stored_message(kind: Kind, parsed: Parsed) -> RecordStored:
-    # model_construct: every field comes from a parsed, validated record (no second validation)
-    return RecordStored.model_construct(
-        kind=kind.name,
-        object_id=parsed.object_id,
-        device_id=parsed.device_id,
-        event_time=parsed.event_time,
-        plate_no=str(parsed.row.get("plate_no", "")),
-        tollgate_id=str(parsed.row.get("tollgate_id", "")),
-        images=parsed.images,
-        has_feature=parsed.has_feature,
-        completable=parsed.completable,
+def stored_record(kind: Kind, parsed: Parsed) -> dict[str, Any]:
+    """The fields of a ``RecordStored`` (validated in one call per batch by ``stored_message``)."""
+    row = parsed.row
+    return {
+        "kind": kind.name,
+        "object_id": parsed.object_id,
+        "device_id": parsed.device_id,
+        "event_time": parsed.event_time,
+        "plate_no": str(row.get("plate_no", "")),
+        "tollgate_id": str(row.get("tollgate_id", "")),
+        "images": parsed.images,
+        "has_feature": parsed.has_feature,
+        "completable": parsed.completable,
+    }
+
+
+def stored_message(kind: Kind, parsed: list[Parsed]) -> RecordsStored:
+    return RecordsStored.model_validate(
+        {"kind": kind.name, "records": [stored_record(kind, p) for p in parsed]}
     )
 
 
 async def publish_new(*, bus: Bus, kind: Kind, parsed: list[Parsed], new_ids: set[str]) -> None:
-    """Publish one message per newly stored record (after the write, so consumers can read it)."""
+    """Publish the newly stored records as one message (after the write, so consumers can read them)."""
     topic = TOPICS.get(kind.name)
     if topic is None or not new_ids:
         return
-    messages = [stored_message(kind, p) for p in parsed if p.object_id in new_ids]
-    if bus.type == "memory":  # accepts at once: a task per message would cost more than the publish
-        for m in messages:
-            await bus.publish(topic, m)
-    else:  # a broker acknowledges each message: let the round trips overlap
-        await asyncio.gather(*(bus.publish(topic, m) for m in messages))
+    await bus.publish(topic, stored_message(kind, [p for p in parsed if p.object_id in new_ids]))
 
 
 def query_page(
