@@ -2,59 +2,28 @@
 
 from __future__ import annotations
 
-import threading
+import base64
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
-import orjson
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.viewlib.helpers import DEVICE, motor_vehicle
 from tests.viid.conftest import make_device, register
+from tests.viid.receiver import Receiver
 from xueliang.camera.models import Lane, Tollgate
 from xueliang.core.config import Settings
 from xueliang.viewlib.dependencies import ViewLibrary
 from xueliang.viid import outbox
 
 
-class Receiver:
-    """A GA/T 1400 notification receiver on 127.0.0.1 that can be switched off (answers 503)."""
-
-    def __init__(self) -> None:
-        self.up, self.bodies = True, list[dict[str, object]]()
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                data = self.rfile.read(int(self.headers["Content-Length"]))
-                if receiver.up:
-                    receiver.bodies.append(orjson.loads(data))
-                self.send_response(200 if receiver.up else 503)
-                self.end_headers()
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/notify"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def plates(self) -> list[str]:
-        out = []
-        for body in self.bodies:
-            for note in body["SubscribeNotificationListObject"]["SubscribeNotificationObject"]:  # type: ignore[index]
-                out += [o["PlateNo"] for o in note["MotorVehicleObjectList"]["MotorVehicleObject"]]
-        return out
-
-
 @pytest.fixture
 def receiver() -> Iterator[Receiver]:
     r = Receiver()
     yield r
-    r.server.shutdown()
+    r.close()
 
 
 def _subscribe(client: TestClient, url: str, sid: str = "1" * 33, **extra: object) -> httpx.Response:
@@ -74,9 +43,28 @@ def _push(client: TestClient, *plates: str) -> None:
     client.post("/VIID/MotorVehicles", json={"MotorVehicleListObject": {"MotorVehicleObject": objs}})
 
 
-def _deliver(session_maker: sessionmaker[Session]) -> int:
+def _deliver(session_maker: sessionmaker[Session], delivery: outbox.Delivery | None = None) -> int:
     with httpx.Client(timeout=5) as http:
-        return outbox.deliver_due(factory=session_maker, client=http, server_id="99010100002000000001")
+        return outbox.deliver_due(
+            factory=session_maker, client=http, server_id="99010100002000000001", delivery=delivery
+        )
+
+
+def _with_image(serial: int, data: bytes) -> dict[str, object]:
+    image = {
+        "ImageID": f"{DEVICE}02202611010000150000{serial}",
+        "Type": "01",
+        "StoragePath": f"http://camera/{serial}.jpg",
+        "Data": base64.b64encode(data).decode(),
+    }
+    return motor_vehicle(serial, plate=f"湘A0000{serial}", SubImageList={"SubImageInfoObject": [image]})
+
+
+def _images_received(receiver: Receiver) -> list[dict[str, object]]:
+    body = receiver.bodies[0]["SubscribeNotificationListObject"]
+    note = body["SubscribeNotificationObject"][0]  # type: ignore[index]
+    objects = note["MotorVehicleObjectList"]["MotorVehicleObject"]
+    return [o["SubImageList"]["SubImageInfoObject"][0] for o in objects]
 
 
 def test_subscribes__create_list_update_cancel(live: TestClient) -> None:
@@ -158,3 +146,32 @@ def test_directory__apes_tollgates_lanes(live: TestClient, db: Session) -> None:
     assert apes[0]["ApeID"] == DEVICE and apes[0]["IsOnline"] == "1" and "Password" not in apes[0]
     assert live.get("/VIID/Tollgates").json()["TollgateListObject"]["TollgateObject"][0]["LaneNum"] == 2
     assert live.get("/VIID/Lanes").json()["LaneListObject"]["LaneObject"][0]["LaneNo"] == 1
+
+
+@pytest.mark.parametrize(
+    ("budget", "carried"), [(1 << 20, [True, True]), (1400, [True, False]), (0, [False] * 2)]
+)
+def test_outbox__notifications_carry_images_within_the_byte_budget(
+    live: TestClient,
+    viewlib: ViewLibrary,
+    receiver: Receiver,
+    session_maker: sessionmaker[Session],
+    budget: int,
+    carried: list[bool],
+) -> None:
+    _subscribe(live, receiver.url)
+    sent = [bytes([i]) * 1000 for i in (1, 2)]  # 1,336 base64 bytes each
+    objs = [_with_image(i + 1, data) for i, data in enumerate(sent)]
+    live.post("/VIID/MotorVehicles", json={"MotorVehicleListObject": {"MotorVehicleObject": objs}})
+    delivery = outbox.Delivery(server_id="99010100002000000001", blobs=viewlib.blobs, image_bytes=budget)
+    assert _deliver(session_maker, delivery) == 1
+    images = _images_received(receiver)
+    assert ["Data" in i for i in images] == carried
+    for image, data, has in zip(images, sent, carried, strict=True):
+        assert "BlobSha256" not in image and image["StoragePath"] and image["ImageID"]
+        assert not has or base64.b64decode(str(image["Data"])) == data
+
+
+def test_with_images__payload_without_images_is_sent_as_stored() -> None:
+    payload = '{"SubscribeNotificationListObject":{"SubscribeNotificationObject":[]}}'
+    assert outbox.with_images(payload, blobs=None, budget=100) is payload

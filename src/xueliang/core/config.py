@@ -151,6 +151,16 @@ class Settings(BaseSettings):
     viid_outbox_interval_seconds: Annotated[int, Field(ge=1)] = Field(
         2, description="How often the subscription outbox is delivered (seconds)."
     )
+    viid_outbox_max_backoff_seconds: Annotated[int, Field(ge=1)] = Field(
+        300,
+        description="Longest wait before retrying a failed notification (the back-off grows 1, 2, 5, "
+        "10, 30, 60, 120, 300 s and is capped here).",
+    )
+    viid_notification_image_bytes: Annotated[int, Field(ge=0)] = Field(
+        4 * 1024 * 1024,
+        description="Most base64 image Data carried by one outbound subscription notification; images "
+        "beyond it are sent without Data (ids and StoragePath kept). 0 = never send image Data.",
+    )
     record_store_type: str = Field(
         "chdb",
         description="Record store for view-library records: chdb (embedded ClickHouse), clickhouse "

@@ -8,11 +8,19 @@ must be idempotent by object id), never a stored record without its notification
 Deliver: per subscription, strictly in id order; a failed POST leaves the entry at the head with a
 growing back-off (``BACKOFF`` seconds), so a receiver that is down gets everything, in order, when
 it returns. Entries of cancelled or expired subscriptions are dropped by the cascade/cleanup.
+The back-off is capped by ``XUELIANG_VIID_OUTBOX_MAX_BACKOFF_SECONDS``.
+
+Images: an entry keeps the stored objects as they are in the record store (``BlobSha256`` in place
+of base64 ``Data``), so the outbox stays small; at send time ``with_images`` puts ``Data`` back from
+the blob store, at most ``XUELIANG_VIID_NOTIFICATION_IMAGE_BYTES`` of base64 per notification
+(the rest go without ``Data``, their ids and ``StoragePath`` kept).
 """
 
 from __future__ import annotations
 
+import base64
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -21,9 +29,10 @@ import orjson
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from xueliang.core.blobs import BlobStore
 from xueliang.core.db import session_scope, utcnow
-from xueliang.viewlib.kinds import Kind
-from xueliang.viewlib.parse import Parsed
+from xueliang.viewlib.kinds import ALL_KINDS, Kind
+from xueliang.viewlib.parse import BLOB_KEY, Parsed
 from xueliang.viid import subscriptions
 from xueliang.viid.models import OutboxEntry, Subscription
 from xueliang.viid.times import format_time
@@ -32,8 +41,18 @@ logger = logging.getLogger(__name__)
 BACKOFF = (1, 2, 5, 10, 30, 60, 120, 300)
 
 
-def backoff(attempts: int) -> timedelta:
-    return timedelta(seconds=BACKOFF[min(attempts, len(BACKOFF)) - 1])
+def backoff(attempts: int, *, cap: int = BACKOFF[-1]) -> timedelta:
+    return timedelta(seconds=min(cap, BACKOFF[min(attempts, len(BACKOFF)) - 1]))
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """How notifications are sent: where images come from, how many bytes of them, the back-off cap."""
+
+    server_id: str
+    blobs: BlobStore | None = None
+    image_bytes: int = 0
+    max_backoff: int = BACKOFF[-1]
 
 
 def notification(
@@ -120,6 +139,38 @@ def pending_heads(*, db: Session, now: datetime) -> list[OutboxEntry]:
     return [e for e in entries if e.next_attempt_at <= now]
 
 
+def _image_holders(doc: Any) -> list[dict[str, Any]]:
+    """The dicts of a notification payload that may carry ``BlobSha256`` (objects, SubImageList items)."""
+    holders: list[dict[str, Any]] = []
+    for note in doc["SubscribeNotificationListObject"]["SubscribeNotificationObject"]:
+        for kind in ALL_KINDS:
+            if kind.notification_key in note:
+                holders += note[kind.notification_key][kind.object_key]
+    for obj in list(holders):
+        sub = obj.get("SubImageList")
+        items = sub.get("SubImageInfoObject") if isinstance(sub, dict) else None
+        holders += [i for i in items if isinstance(i, dict)] if isinstance(items, list) else []
+    return holders
+
+
+def with_images(payload: str, *, blobs: BlobStore | None, budget: int) -> str:
+    """``payload`` with image ``Data`` restored from ``blobs``, in order, while the base64 total stays
+    within ``budget``; an image that does not fit (or whose blob is gone) goes without ``Data``."""
+    if BLOB_KEY not in payload:
+        return payload
+    doc = orjson.loads(payload)
+    left = budget
+    for holder in _image_holders(doc):
+        sha = holder.pop(BLOB_KEY, None)
+        if not sha or blobs is None or not blobs.exists(sha):
+            continue
+        size = 4 * ((blobs.path_of(sha).stat().st_size + 2) // 3)
+        if size <= left:
+            holder["Data"] = base64.b64encode(blobs.get(sha)).decode()
+            left -= size
+    return orjson.dumps(doc).decode()
+
+
 def _post(client: httpx.Client, url: str, payload: str, server_id: str) -> str:
     """'' on success, else a short error."""
     try:
@@ -134,9 +185,15 @@ def _post(client: httpx.Client, url: str, payload: str, server_id: str) -> str:
 
 
 def deliver_due(
-    *, factory: sessionmaker[Session], client: httpx.Client, server_id: str, max_per_run: int = 200
+    *,
+    factory: sessionmaker[Session],
+    client: httpx.Client,
+    server_id: str,
+    max_per_run: int = 200,
+    delivery: Delivery | None = None,
 ) -> int:
     """Send due notifications, each subscription's in order; returns how many were delivered."""
+    how = delivery or Delivery(server_id=server_id)
     delivered = 0
     while delivered < max_per_run:
         with session_scope(factory) as db:
@@ -147,8 +204,9 @@ def deliver_due(
             for entry in heads:
                 sub = db.get(Subscription, entry.subscription_pk)
                 assert sub is not None
-                error = _post(client, sub.receive_addr, entry.payload, server_id)
-                _settle(entry, error)
+                payload = with_images(entry.payload, blobs=how.blobs, budget=how.image_bytes)
+                error = _post(client, sub.receive_addr, payload, server_id)
+                _settle(entry, error, cap=how.max_backoff)
                 delivered += not error
                 progressed = progressed or not error
         if not progressed:
@@ -156,13 +214,13 @@ def deliver_due(
     return delivered
 
 
-def _settle(entry: OutboxEntry, error: str) -> None:
+def _settle(entry: OutboxEntry, error: str, *, cap: int) -> None:
     now = utcnow()
     entry.attempts += 1
     if not error:
         entry.delivered_at = now
         return
-    entry.last_error, entry.next_attempt_at = error[:300], now + backoff(entry.attempts)
+    entry.last_error, entry.next_attempt_at = error[:300], now + backoff(entry.attempts, cap=cap)
     logger.warning(
         "viid outbox: entry %s to subscription %s failed (attempt %s): %s",
         entry.id,
