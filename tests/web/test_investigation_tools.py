@@ -46,6 +46,7 @@ GATES = {
 }
 T1, T2 = GATES
 RNG = np.random.default_rng(5)
+QUERY_MS = 30_000  # store queries on the shared machine can take seconds
 CAR = RNG.normal(size=128)
 PERSON = RNG.normal(size=128)
 
@@ -233,7 +234,7 @@ def test_investigation_tools__uploaded_image_is_sent_and_ranked_results_shown(
         expect(panel.get_by_test_id("inv-image-probe-motor_vehicle-preview")).to_be_visible()
         panel.get_by_test_id("inv-image-run-motor_vehicle").click()
         rows = panel.get_by_test_id("inv-similar-row")
-        expect(rows).to_have_count(3)
+        expect(rows).to_have_count(3, timeout=QUERY_MS)
     finally:
         page.unroute("**/api/v1/investigation/images/search*")
     assert panel.get_by_test_id("inv-similar-score").all_inner_texts() == ["97.3%", "85.1%", "40.0%"]
@@ -274,7 +275,7 @@ def test_investigation_tools__face_one_to_one_shows_similarity_and_decision(
         panel.get_by_test_id(f"inv-face-{side}-by-record").check()
         panel.get_by_test_id(f"inv-face-{side}-record").fill(record["FaceID"])
     panel.get_by_test_id("inv-face-compare-run").click()
-    expect(panel.get_by_test_id("inv-face-compare-result")).to_be_visible()
+    expect(panel.get_by_test_id("inv-face-compare-result")).to_be_visible(timeout=QUERY_MS)
     similarity = float(panel.get_by_test_id("inv-face-similarity").inner_text().rstrip("%"))
     assert 80 < similarity < 100
     expect(panel.get_by_test_id("inv-face-decision")).to_have_text("判定为同一人")
@@ -290,7 +291,7 @@ def test_investigation_tools__face_upload_refusal_is_shown(admin_page: Page) -> 
             files=[{"name": f"{side}.jpg", "mimeType": "image/jpeg", "buffer": _jpeg("gray")}]
         )
     panel.get_by_test_id("inv-face-compare-run").click()
-    expect(panel.get_by_test_id("inv-face-compare-error")).to_contain_text("extractor")
+    expect(panel.get_by_test_id("inv-face-compare-error")).to_contain_text("extractor", timeout=QUERY_MS)
     expect(panel.get_by_test_id("inv-face-compare-result")).to_have_count(0)
 
 
@@ -302,12 +303,14 @@ def test_investigation_tools__analytics_table_and_a_plates_trajectory(admin_page
     panel.get_by_test_id("inv-analytics-min").fill("2")
     panel.get_by_test_id("inv-analytics-run").click()
     row = panel.get_by_test_id("inv-plate-hit").filter(has_text="湘K10001")
-    expect(row).to_have_count(1)
+    expect(row).to_have_count(1, timeout=QUERY_MS)
     expect(row).to_contain_text("工具卡口1")
-    expect(row).to_contain_text("passes: 2")
+    expect(row).to_contain_text("过车次数: 2")
     expect(panel.get_by_test_id("inv-plate-hit").filter(has_text="湘K30003")).to_have_count(0)
     row.get_by_test_id("inv-plate-hit-plate").click()
-    expect(page.get_by_test_id("inv-trajectory-list").get_by_test_id("inv-pass")).to_have_count(3)
+    expect(page.get_by_test_id("inv-trajectory-list").get_by_test_id("inv-pass")).to_have_count(
+        3, timeout=QUERY_MS
+    )
     expect(page.get_by_test_id("inv-map")).to_have_attribute("data-passes", "3")
 
 
@@ -325,5 +328,54 @@ def test_investigation_tools__a_then_b_from_the_list_and_the_map(admin_page: Pag
     panel.get_by_test_id("inv-then-within").fill("30")
     panel.get_by_test_id("inv-multi-run").click()
     hits = panel.get_by_test_id("inv-plate-hit")
-    expect(hits).to_have_count(1)
+    expect(hits).to_have_count(1, timeout=QUERY_MS)
     expect(hits).to_contain_text("湘K10001")
+
+
+def test_investigation_tools__similar_from_the_result_grid_opens_search_by_image(
+    admin_page: Page, seeded: dict[str, Any]
+) -> None:
+    page = admin_page
+    _open_tab(page, "workbench")
+    page.get_by_test_id("inv-plate").fill("湘K10001")
+    page.get_by_test_id("inv-search").click()
+    probe = seeded["passes"][0]["MotorVehicleID"]
+    page.get_by_test_id(f"inv-result-{probe}").get_by_test_id("inv-similar").click()
+    listing = page.get_by_test_id("inv-similar-list")
+    expect(listing.get_by_test_id("inv-similar-item").first).to_contain_text("100.0%", timeout=QUERY_MS)
+    listing.get_by_test_id("inv-similar-refine").click()
+    panel = page.get_by_test_id("inv-image-motor_vehicle")
+    expect(panel.get_by_test_id("inv-image-probe-motor_vehicle-record")).to_have_value(probe)
+    expect(panel.get_by_test_id("inv-similar-plate").first).to_have_text("湘K10001", timeout=QUERY_MS)
+
+
+def _draw_square_around(page: Page, testid: str, half: float = 40) -> None:
+    box = page.get_by_test_id(testid).bounding_box()
+    assert box is not None
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    for dx, dy in ((-half, -half), (half, -half), (half, half)):
+        page.mouse.click(x + dx, y + dy)
+    page.mouse.dblclick(x - half, y + half)
+
+
+def test_investigation_tools__area_collision_with_two_drawn_areas(admin_page: Page) -> None:
+    page = admin_page
+    _open_tab(page, "multi")
+    panel = page.get_by_test_id("inv-multi")
+    panel.get_by_test_id("inv-multi-collision").click()
+    expect(panel.get_by_test_id("inv-multi-run")).to_be_disabled()
+    page.get_by_test_id("inv-multi-map").scroll_into_view_if_needed()
+    expect(page.get_by_test_id("inv-multi-map")).to_have_attribute("data-loaded", "true")
+    for n, gate in enumerate((T1, T2), start=1):
+        panel.get_by_test_id("inv-multi-draw").click()
+        expect(page.get_by_test_id("inv-multi-draw-help")).to_be_visible()
+        _draw_square_around(page, f"inv-multi-cp-{gate}")
+        expect(page.get_by_test_id("inv-multi-map")).to_have_attribute("data-areas", str(n))
+    panel.get_by_test_id("inv-multi-run").click()
+    hits = panel.get_by_test_id("inv-plate-hit")
+    expect(hits).to_have_count(3, timeout=QUERY_MS)
+    assert sorted(hits.get_by_test_id("inv-plate-hit-plate").all_inner_texts()) == [
+        "湘K10001",
+        "湘K20002",
+        "湘K30003",
+    ]

@@ -528,6 +528,7 @@ export const en: Messages = {
       found: '{n} plates found (click a plate for its trajectory)',
       detail: 'Detail',
       limit: 'At most',
+      keys: { at_a: 'at A', at_b: 'at B', first: 'first pass', passes: 'passes', tollgate_id: 'checkpoint', reason: 'reason', kmh: 'implied km/h', km: 'straight km', brands: 'brands', classes: 'classes' },
       probe: {
         label: 'Probe image',
         upload: 'Upload an image',
@@ -541,6 +542,7 @@ export const en: Messages = {
         k: 'Results',
         minScore: 'Minimum similarity (%)',
         run: 'Search',
+        refine: 'Refine by time and place',
       },
       face: {
         compareTitle: 'Face 1:1 comparison',

@@ -526,6 +526,7 @@ export const zhCN = {
       found: '找到 {n} 个号牌（点击号牌查看轨迹）',
       detail: '详情',
       limit: '最多条数',
+      keys: { at_a: '过 A', at_b: '过 B', first: '首次过车', passes: '过车次数', tollgate_id: '卡口', reason: '依据', kmh: '推算车速 km/h', km: '直线距离 km', brands: '品牌', classes: '车型' },
       probe: {
         label: '查询图片',
         upload: '上传图片',
@@ -539,6 +540,7 @@ export const zhCN = {
         k: '返回条数',
         minScore: '最低相似度（%）',
         run: '检索',
+        refine: '按时间、地点细化',
       },
       face: {
         compareTitle: '人脸 1:1 比对',
