@@ -9,7 +9,7 @@ import uuid
 from collections.abc import AsyncIterator, Callable
 
 import pytest
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from xueliang.core.bus import Bus, ConsumerOptions, Handler, MemoryBus, NatsBus, Topic, make_bus
 from xueliang.core.bus.base import Outcome, Subscription
@@ -29,8 +29,15 @@ class Other(BaseModel):
     name: str
 
 
+class Batch(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    ids: tuple[int, ...]
+
+
 PASSES = Topic("records.test_pass", Pass)
 OTHERS = Topic("records.test_other", Other)
+BATCHES = Topic("records.test_batch", Batch)
 
 BusFactory = Callable[[], Bus]
 
@@ -179,6 +186,25 @@ async def test_bus__durable_name_is_scoped_per_topic(bus: Bus) -> None:
     await bus.publish(OTHERS, Other(name="x"))
     await _settle(bus)
     assert ([m.id for m in passes], others) == ([1], [Other(name="x")])
+
+
+async def test_bus__frozen_messages_round_trip_and_are_shared_in_process(bus: Bus) -> None:
+    got_a: list[Batch] = []
+    got_b: list[Batch] = []
+
+    async def into(target: list[Batch], message: Batch) -> None:
+        target.append(message)
+
+    await bus.subscribe(BATCHES, durable="a", handler=lambda m: into(got_a, m))
+    await bus.subscribe(BATCHES, durable="b", handler=lambda m: into(got_b, m))
+    sent = Batch(ids=(1, 2, 3))
+    await bus.publish(BATCHES, sent)
+    await _settle(bus)
+    assert got_a == got_b == [sent]
+    if isinstance(bus, MemoryBus):  # no JSON round trip: every consumer gets the immutable original
+        assert got_a[0] is sent and got_b[0] is sent
+    with pytest.raises(TypeError, match=r"records\.test_batch carries Batch, not Pass"):
+        await bus.publish(BATCHES, Pass(id=1, plate="P"))  # type: ignore[arg-type]
 
 
 async def test_bus__publish_refuses_the_wrong_model(bus: Bus) -> None:

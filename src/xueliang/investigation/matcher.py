@@ -47,6 +47,8 @@ class PlateBook:
         return book
 
     def matches(self, plate: str) -> list[tuple[Disposition, MatchKind]]:
+        if not self.exact:  # no active plate disposition (the usual case): no masks to build
+            return []
         found = {d.id: (d, MatchKind.exact) for d in self.exact.get(plate, [])}
         for m in _masks(plate):
             for d in self.fuzzy.get(m, []):

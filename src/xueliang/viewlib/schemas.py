@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from xueliang.core.bus import Topic
 from xueliang.viewlib.kinds import RECORD_KINDS
@@ -12,6 +12,8 @@ from xueliang.viewlib.kinds import RECORD_KINDS
 
 class RecordStored(BaseModel):
     """A record was stored (first time only: a retried upload publishes nothing)."""
+
+    model_config = ConfigDict(frozen=True)
 
     kind: str
     object_id: str
@@ -33,8 +35,10 @@ class RecordsStored(BaseModel):
     and on JetStream each message is a publish acknowledgement of its own.
     """
 
+    model_config = ConfigDict(frozen=True)  # shared by the in-process bus's consumers, unencoded
+
     kind: str
-    records: list[RecordStored]
+    records: tuple[RecordStored, ...]
 
 
 TOPICS: dict[str, Topic[RecordsStored]] = {

@@ -65,6 +65,11 @@ class Topic(Generic[T]):
     def decode(self, data: bytes) -> T:
         return self.model.model_validate_json(data)
 
+    @property
+    def immutable(self) -> bool:
+        """Frozen messages may be handed to every in-process consumer as they are, unencoded."""
+        return bool(self.model.model_config.get("frozen"))
+
 
 def check_durable(durable: str) -> None:
     if not _DURABLE_RE.fullmatch(durable):
@@ -128,11 +133,16 @@ class Subscription(Generic[T]):
 
     async def deliver(self, data: bytes, attempt: int, seq: int) -> Outcome:
         """Run the handler on one delivery and decide what the backend does with the message."""
-        self.stats.delivered += 1
         try:
             message = self.topic.decode(data)
         except ValidationError as exc:
+            self.stats.delivered += 1
             return self._dead(seq, attempt, f"undecodable payload: {exc.error_count()} errors")
+        return await self.deliver_message(message, attempt, seq)
+
+    async def deliver_message(self, message: T, attempt: int, seq: int) -> Outcome:
+        """``deliver`` for a message that is already decoded (the in-process bus, frozen models)."""
+        self.stats.delivered += 1
         self.busy = True
         try:
             await self.handler(message)
