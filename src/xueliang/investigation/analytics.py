@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 from xueliang.auth.enums import Permission
 from xueliang.auth.principal import Principal
 from xueliang.core.exceptions import BadRequestError
-from xueliang.investigation import scope
+from xueliang.investigation import image_search, scope
+from xueliang.investigation.embeddings import Vectors
 from xueliang.investigation.feature_search import tollgates_of
 from xueliang.investigation.schemas import AnalyticsQuery, CollisionSearch, Leg, PlateHit, ThenSearch
 from xueliang.investigation.service import CaseContext, audit_lookup
@@ -107,23 +108,64 @@ def leg_filter(*, db: Session, vis: scope.Visibility, leg: Leg, tz: str) -> Pass
             "each place of a multi-dimensional search names checkpoints or an area holding some"
         )
     any_of = {"tollgate_id": tollgates, "plate_color": leg.plate_colors, "vehicle_color": leg.vehicle_colors,
-              "vehicle_class": leg.vehicle_classes}  # fmt: skip
+              "vehicle_class": leg.vehicle_classes, "vehicle_brand": leg.vehicle_brands}  # fmt: skip
     f = window_filter(vis=vis, time_from=leg.time_from, time_to=leg.time_to, tz=tz)
     f.any_of = {k: v for k, v in any_of.items() if v}
     return f
 
 
 def then_search(
-    *, db: Session, store: RecordStore, principal: Principal, ctx: CaseContext, query: ThenSearch, tz: str
-) -> list[PlateHit]:
+    *, db: Session, store: RecordStore, vectors: Vectors, principal: Principal, ctx: CaseContext,
+    query: ThenSearch, tz: str,
+) -> list[PlateHit]:  # fmt: skip
     principal.require(Permission.plate_search)
     vis = scope.visibility(db=db, principal=principal)
     a, b = leg_filter(db=db, vis=vis, leg=query.a, tz=tz), leg_filter(db=db, vis=vis, leg=query.b, tz=tz)
+    scores = alike(db=db, store=store, vectors=vectors, principal=principal, vis=vis, query=query, tz=tz)
+    for leg, f in (("a", a), ("b", b)):
+        if leg in scores:
+            f.object_ids = sorted(scores[leg])
     rows = records.a_then_b(store, a, b, within_s=query.within_minutes * 60, limit=query.limit)
-    hits = [PlateHit(plate_no=p, plate_color=c, detail={"at_a": ta, "at_b": tb}) for p, c, ta, tb in rows]
+    hits = [
+        PlateHit(plate_no=p, plate_color=c, detail=_then_detail(ta, tb, ia, ib, scores))
+        for p, c, ta, tb, ia, ib in rows
+    ]
+    params = query.model_dump(mode="json", exclude={"like": {"probe": {"image"}}})
+    if query.like is not None:
+        params["like"]["probe_image"] = query.like.probe.image is not None
     audit_lookup(db=db, principal=principal, ctx=ctx, action="investigation.search.then",
-                 params=query.model_dump(mode="json"), result_count=len(hits))  # fmt: skip
+                 params=params, result_count=len(hits))  # fmt: skip
     return hits
+
+
+def alike(
+    *, db: Session, store: RecordStore, vectors: Vectors, principal: Principal, vis: scope.Visibility,
+    query: ThenSearch, tz: str,
+) -> dict[str, dict[str, float]]:  # fmt: skip
+    """Leg ("a"/"b") → the captures there looking like ``query.like``'s probe (id → similarity)."""
+    like = query.like
+    if like is None:
+        return {}
+    principal.require(Permission.record_search)
+    vec = image_search.probe_vector(
+        store=store, vectors=vectors, vis=vis, kind="motor_vehicle", probe=like.probe
+    )
+    out = {}
+    for name, leg in (("a", query.a), ("b", query.b)):
+        if like.legs in ("both", name):
+            out[name] = image_search.similar_ids(
+                db=db, vectors=vectors, vis=vis, vec=vec, place=leg.place, time_from=leg.time_from,
+                time_to=leg.time_to, k=like.k, min_score=like.min_score, tz=tz,
+            )  # fmt: skip
+    return out
+
+
+def _then_detail(ta: str, tb: str, ia: str, ib: str, scores: dict[str, dict[str, float]]) -> dict[str, Any]:
+    detail: dict[str, Any] = {"at_a": ta, "at_b": tb, "id_a": ia, "id_b": ib}
+    for leg, oid in (("a", ia), ("b", ib)):
+        if leg in scores:
+            detail[f"score_{leg}"] = round(scores[leg][oid], 4)
+    return detail
 
 
 def collision(

@@ -69,6 +69,14 @@ def pass_filter(
     if tollgates is not None and not tollgates:
         return None
     vis = scope.visibility(db=db, principal=principal)
+    return pass_filter_of(query=query, vis=vis, tollgates=tollgates, tz=tz)
+
+
+def pass_filter_of(
+    *, query: PassSearch, vis: scope.Visibility, tollgates: list[str] | None, tz: str
+) -> PassFilter:
+    """The store filter of a search's features, window, checkpoints and the caller's scope."""
+    pattern = parse_plate(query.plate) if query.plate else None
     any_of = {
         "plate_color": query.plate_colors,
         "vehicle_color": query.vehicle_colors,
@@ -82,8 +90,8 @@ def pass_filter(
         plate_prefix=pattern.prefix if pattern else None,
         plate_regex=pattern.regex if pattern else None,
         any_of={k: v for k, v in any_of.items() if v},
-        time_from=to_store(t0, tz),
-        time_to=to_store(t1, tz),
+        time_from=to_store(query.time_from, tz),
+        time_to=to_store(query.time_to, tz),
         visible_devices=vis.devices,
         visible_tollgates=vis.tollgates,
     )

@@ -3,6 +3,7 @@ stored records under time/place filters and the caller's scope; face 1:1 with a 
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import orjson
@@ -13,14 +14,17 @@ from xueliang.auth.principal import Principal
 from xueliang.core.exceptions import InvalidInputError, NotFoundError
 from xueliang.investigation import scope
 from xueliang.investigation.embeddings import Vectors, feature_of, image_bytes, read_image
-from xueliang.investigation.feature_search import tollgates_of
+from xueliang.investigation.feature_search import pass_filter_of, tollgates_of
 from xueliang.investigation.schemas import (
     FaceCompare,
     FaceCompareResult,
     ImageSearch,
+    PassSearch,
+    Place,
     Probe,
     SimilarItem,
     SimilarPage,
+    VehicleFeatures,
 )
 from xueliang.investigation.service import CaseContext, audit_lookup
 from xueliang.investigation.times import aware
@@ -31,6 +35,7 @@ from xueliang.viewlib.kinds import BY_NAME
 from xueliang.viewlib.stores.base import RecordStore
 
 TIME_FIELD = {"face": "ShotTime", "motor_vehicle": "PassTime"}
+MAX_CANDIDATES = 2000
 
 
 def probe_vector(
@@ -54,16 +59,39 @@ def probe_vector(
     return vec
 
 
-def _filter(*, db: Session, vis: scope.Visibility, query: ImageSearch, tz: str) -> VectorFilter | None:
-    tollgates = tollgates_of(db=db, place=query.place)
+def vector_filter(
+    *, db: Session, vis: scope.Visibility, place: Place, time_from: datetime | None,
+    time_to: datetime | None, tz: str,
+) -> VectorFilter | None:  # fmt: skip
+    tollgates = tollgates_of(db=db, place=place)
     places: set[str] | None = None if tollgates is None else scope.devices_at(db=db, tollgates=tollgates)
     if vis.devices is not None:
         places = set(vis.devices) if places is None else places & set(vis.devices)
-    t0 = int(aware(query.time_from, tz).timestamp()) if query.time_from else None
-    t1 = int(aware(query.time_to, tz).timestamp()) if query.time_to else None
+    t0 = int(aware(time_from, tz).timestamp()) if time_from else None
+    t1 = int(aware(time_to, tz).timestamp()) if time_to else None
     if t0 is None and t1 is None and places is None:
         return None
     return VectorFilter(t0, t1, frozenset(places) if places is not None else None)
+
+
+def similar_ids(
+    *, db: Session, vectors: Vectors, vis: scope.Visibility, vec: F32, place: Place,
+    time_from: datetime | None, time_to: datetime | None, k: int, min_score: float, tz: str,
+) -> dict[str, float]:  # fmt: skip
+    """Object id → similarity of the ``k`` vehicle captures nearest to ``vec`` in a place and window."""
+    flt = vector_filter(db=db, vis=vis, place=place, time_from=time_from, time_to=time_to, tz=tz)
+    hits = vectors.index("motor_vehicle").search(vec, k, flt)
+    return {h.object_id: h.score for h in hits if h.score >= min_score}
+
+
+def with_features(
+    *, store: RecordStore, vis: scope.Visibility, ids: list[str], features: VehicleFeatures, tz: str
+) -> set[str]:
+    """The ids among ``ids`` whose stored pass has ``features`` (and is visible)."""
+    search = PassSearch(**features.model_dump(), limit=1)
+    f = pass_filter_of(query=search, vis=vis, tollgates=None, tz=tz)
+    f.object_ids = ids
+    return {r[0] for r in records.plate_passes(store, f, limit=len(ids))}
 
 
 def _item(object_id: str, score: float, raw: dict[str, Any], kind: str) -> SimilarItem:
@@ -80,11 +108,21 @@ def search_similar(
     query: ImageSearch, tz: str,
 ) -> SimilarPage:  # fmt: skip
     principal.require(Permission.face_search if query.kind == "face" else Permission.record_search)
+    if query.kind == "face" and query.features is not None:
+        raise InvalidInputError("vehicle features filter motor_vehicle searches only", field="features")
     vis = scope.visibility(db=db, principal=principal)
     vec = probe_vector(store=store, vectors=vectors, vis=vis, kind=query.kind, probe=query.probe)
     index = vectors.index(query.kind)
-    flt = _filter(db=db, vis=vis, query=query, tz=tz)
-    hits = [h for h in index.search(vec, query.k, flt) if h.score >= query.min_score]
+    flt = vector_filter(
+        db=db, vis=vis, place=query.place, time_from=query.time_from, time_to=query.time_to, tz=tz
+    )
+    wanted = query.k if query.features is None else min(10 * query.k, MAX_CANDIDATES)
+    hits = [h for h in index.search(vec, wanted, flt) if h.score >= query.min_score]
+    if query.features is not None:
+        keep = with_features(
+            store=store, vis=vis, ids=[h.object_id for h in hits], features=query.features, tz=tz
+        )
+        hits = [h for h in hits if h.object_id in keep][: query.k]
     raws = records.raw_by_ids(store, BY_NAME[query.kind], [h.object_id for h in hits])
     items = [
         _item(h.object_id, h.score, orjson.loads(raws[h.object_id]), query.kind)

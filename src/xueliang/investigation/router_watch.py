@@ -173,12 +173,15 @@ def then_search(
     db: SessionDep,
     principal: CurrentPrincipal,
     lib: ViewLibDep,
+    vectors: VectorsDep,
     settings: SettingsDep,
 ) -> list[PlateHit]:
-    """多维搜车: checkpoint A, then B within T minutes."""
+    """多维搜车: checkpoint A, then B within T minutes; optionally looking like a reference vehicle
+    (``like``: image similarity at each leg, needs record.search)."""
     return analytics.then_search(
-        db=db, store=lib.store, principal=principal, ctx=ctx, query=body, tz=settings.timezone
-    )
+        db=db, store=lib.store, vectors=vectors, principal=principal, ctx=ctx, query=body,
+        tz=settings.timezone,
+    )  # fmt: skip
 
 
 @router.post("/passes/collision")

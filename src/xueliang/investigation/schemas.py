@@ -116,6 +116,17 @@ class Probe(StrictInput):
     image: str | None = Field(None, max_length=8_000_000, description="base64 JPEG or PNG")
 
 
+class VehicleFeatures(StrictInput):
+    """Vehicle features a similar capture must also have (GA/T 1400 codes; any of each list)."""
+
+    plate: str | None = Field(None, max_length=15, description="Exact, or with * and ?.")
+    plate_colors: Codes = Field(default_factory=list)
+    vehicle_colors: Codes = Field(default_factory=list)
+    vehicle_classes: Codes = Field(default_factory=list)
+    vehicle_brands: Codes = Field(default_factory=list)
+    directions: Codes = Field(default_factory=list)
+
+
 class ImageSearch(StrictInput):
     """以图搜车 / face 1:N over stored captures: nearest records with time and place filters."""
 
@@ -126,6 +137,11 @@ class ImageSearch(StrictInput):
     place: Place = Field(default_factory=Place)
     k: int = Field(20, ge=1, le=200)
     min_score: float = Field(0.0, ge=-1, le=1)
+    features: VehicleFeatures | None = Field(
+        None,
+        description="motor_vehicle only: keep the similar captures with these features (多维搜车); "
+        "the index is asked for 10 × k candidates (at most 2,000) before the features filter them.",
+    )
 
 
 class SimilarItem(ReadModel):
@@ -232,15 +248,28 @@ class Leg(Window):
     plate_colors: Codes = Field(default_factory=list)
     vehicle_colors: Codes = Field(default_factory=list)
     vehicle_classes: Codes = Field(default_factory=list)
+    vehicle_brands: Codes = Field(default_factory=list)
+
+
+class Likeness(StrictInput):
+    """Looks like a reference vehicle: the leg's capture is among the ``k`` captures most similar to
+    the probe within the leg's place and window, with a similarity of at least ``min_score``."""
+
+    probe: Probe
+    min_score: float = Field(0.0, ge=-1, le=1)
+    k: int = Field(500, ge=1, le=2000, description="Most similar captures considered per leg.")
+    legs: Literal["both", "a", "b"] = Field("both", description="Which legs' captures must look alike.")
 
 
 class ThenSearch(StrictInput):
-    """多维搜车: passed checkpoint(s) A, then B within ``within_minutes``."""
+    """多维搜车: passed checkpoint(s) A, then B within ``within_minutes``; optionally looking like a
+    reference vehicle (``like``: image similarity, needs record.search)."""
 
     a: Leg
     b: Leg
     within_minutes: int = Field(10, ge=1, le=24 * 60)
     limit: int = Field(500, ge=1, le=5000)
+    like: Likeness | None = None
 
 
 class CollisionSearch(StrictInput):

@@ -45,6 +45,7 @@ class PassFilter:
     time_to: str | None = None  # exclusive
     visible_devices: list[str] | None = None
     visible_tollgates: list[str] | None = None
+    object_ids: list[str] | None = None  # only these records (e.g. the captures similar to a probe)
 
 
 def rows(store: RecordStore, text: str, params: dict[str, Any]) -> list[list[Any]]:
@@ -86,6 +87,8 @@ def pass_where(f: PassFilter, prefix: str = "") -> tuple[str, dict[str, Any]]:
             raise ValueError(f"cannot filter on {column}")
         if values:
             add(column + " IN " + _decoded("{p}"), f"in_{column}", "String", hex_list(values))
+    if f.object_ids is not None:
+        add("object_id IN " + _decoded("{p}"), "ids", "String", hex_list(f.object_ids or [""]))
     if f.time_from is not None:
         add("event_time >= {p}", "tfrom", T64, f.time_from)
     if f.time_to is not None:
@@ -191,17 +194,18 @@ def features(
 def a_then_b(
     store: RecordStore, a: PassFilter, b: PassFilter, *, within_s: int, limit: int
 ) -> list[list[Any]]:
-    """Plates seen by filter ``a`` and then by ``b`` within ``within_s`` seconds:
-    plate_no, plate_color, time at A, time at B (text), first pair per plate."""
+    """Plates seen by filter ``a`` and then by ``b`` within ``within_s`` seconds: plate_no,
+    plate_color, time at A, time at B (text), object id at A, object id at B — first pair per plate."""
     wa, pa = pass_where(a, "a_")
     wb, pb = pass_where(b, "b_")
     t = table(MOTOR_VEHICLE, database_of(store))
     text = (
-        "SELECT plate_no, plate_color, toString(min(ta)), toString(argMin(tb, ta)) FROM ("  # noqa: S608
+        "SELECT plate_no, plate_color, toString(min(ta)), toString(argMin(tb, ta)),"  # noqa: S608
+        " argMin(ida, ta), argMin(idb, ta) FROM ("
         " SELECT x.plate_no AS plate_no, x.plate_color AS plate_color,"
-        " x.event_time AS ta, y.event_time AS tb"
-        f" FROM (SELECT plate_no, plate_color, event_time FROM {t} WHERE {wa}) AS x"
-        f" INNER JOIN (SELECT plate_no, plate_color, event_time FROM {t} WHERE {wb}) AS y"
+        " x.event_time AS ta, y.event_time AS tb, x.object_id AS ida, y.object_id AS idb"
+        f" FROM (SELECT plate_no, plate_color, event_time, object_id FROM {t} WHERE {wa}) AS x"
+        f" INNER JOIN (SELECT plate_no, plate_color, event_time, object_id FROM {t} WHERE {wb}) AS y"
         " ON x.plate_no = y.plate_no AND x.plate_color = y.plate_color"
         " WHERE y.event_time > x.event_time"
         f" AND y.event_time <= x.event_time + toIntervalSecond({int(within_s)}))"
