@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from xueliang import __version__
 from xueliang.analytics import inapp as analytics_inapp
+from xueliang.analytics.metrics import register_collector as register_analytics_metrics
 from xueliang.analytics.router import router as analytics_router
 from xueliang.api.errors import install_error_handlers
 from xueliang.api.middleware import BodySizeLimitMiddleware, Metrics, RequestLogMiddleware
@@ -56,7 +57,10 @@ logger = logging.getLogger(__name__)
 
 # Each domain router carries its full prefix (API_PREFIX + its own), so that the route template a
 # request matched (used for metrics, logs and audit actions) is the whole path on every FastAPI version.
+# Matched in this order, route by route: /VIID first, as its uploads are most of the requests
+# (placed tenth, its routes were tried after ~70 others: ~0.3 ms per upload, in py-spy).
 DOMAIN_ROUTERS: tuple[APIRouter, ...] = (
+    viid_router,
     auth_router,
     admin_router,
     audit_router,
@@ -66,7 +70,6 @@ DOMAIN_ROUTERS: tuple[APIRouter, ...] = (
     sharing_router,
     stream_router,
     recording_router,
-    viid_router,
     incident_router,
     assessment_router,
     open311_router,
@@ -143,6 +146,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.login_limiter = SlidingWindowLimiter(settings.login_rate_per_minute, 60)
     app.state.metrics = Metrics()
     register_ops_metrics(app.state.metrics.registry, app.state)
+    register_analytics_metrics(app.state.metrics.registry, app.state)
     app.state.relays = make_manager(settings)  # live relays; started and stopped with the app
     install_error_handlers(app)
     for router in DOMAIN_ROUTERS:

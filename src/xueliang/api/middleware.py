@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
 import time
 import uuid
@@ -99,6 +100,15 @@ class Metrics:
         )
 
 
+_PROCESS = uuid.uuid4().hex[:12]  # unique per process; the counter makes each request's id unique
+_counter = itertools.count(1)
+
+
+def _next_id() -> str:
+    """A request id unique across processes and restarts, cheaper than a uuid4 per request."""
+    return f"{_PROCESS}{next(_counter):012x}"
+
+
 class RequestLogMiddleware:
     """One structured log line and one metrics observation per request, labelled by route template
     (``/api/v1/users/{user_id}``), never by raw path, so label cardinality stays bounded."""
@@ -111,9 +121,7 @@ class RequestLogMiddleware:
             await self.app(scope, receive, send)
             return
         start, status = time.perf_counter(), 500
-        request_id = (
-            dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")[:64] or uuid.uuid4().hex
-        )
+        request_id = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")[:64] or _next_id()
 
         async def send_wrapper(message: Message) -> None:
             nonlocal status
