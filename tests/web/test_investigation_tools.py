@@ -379,3 +379,22 @@ def test_investigation_tools__area_collision_with_two_drawn_areas(admin_page: Pa
         "湘K20002",
         "湘K30003",
     ]
+
+
+def test_investigation_tools__face_one_to_n_over_stored_captures(
+    admin_page: Page, seeded: dict[str, Any]
+) -> None:
+    page = admin_page
+    _open_tab(page, "faces")
+    panel = page.get_by_test_id("inv-image-face")
+    panel.get_by_test_id("inv-image-probe-face-by-record").check()
+    panel.get_by_test_id("inv-image-probe-face-record").fill(seeded["faces"][0]["FaceID"])
+    scores = panel.get_by_test_id("inv-similar-score")
+    deadline = time.monotonic() + 20  # the bus consumer indexes the embeddings shortly after upload
+    while True:
+        panel.get_by_test_id("inv-image-run-face").click()
+        page.wait_for_timeout(500)
+        if scores.count() >= 2 or time.monotonic() > deadline:
+            break
+    values = [float(s.rstrip("%")) for s in scores.all_inner_texts()]
+    assert values[0] == pytest.approx(100, abs=0.2) and 80 < values[1] < 100
