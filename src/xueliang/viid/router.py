@@ -9,10 +9,12 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Request, Response
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from xueliang.api.deps import SessionDep, SettingsDep
-from xueliang.core.db import utcnow
+from xueliang.api.deps import SettingsDep
+from xueliang.core.config import Settings
+from xueliang.core.db import session_scope, utcnow
 from xueliang.core.exceptions import NotFoundError
 from xueliang.viewlib import service as viewlib_service
 from xueliang.viewlib.dependencies import ViewLibDep
@@ -33,51 +35,60 @@ def _client(request: Request) -> str | None:
     return request.client.host if request.client else None
 
 
+def _authenticate(request: Request, settings: Settings) -> str:
+    """The DeviceID of a valid Digest Authorization (nonce count checked once, before any write)."""
+    with session_scope(request.app.state.sessionmaker) as db:
+        device = service.authenticate_digest(
+            db=db,
+            authorization=request.headers.get("Authorization"),
+            method="POST",
+            realm=settings.viid_realm,
+            key=settings.effective_secret(),
+            nonce_ttl=settings.viid_nonce_ttl_seconds,
+            counts=nonce_counts_of(request.app.state),
+        )
+        return device.device_id
+
+
 @router.post("/System/Register")
-def register(request: Request, db: SessionDep, settings: SettingsDep) -> Response:
-    device = service.authenticate_digest(
-        db=db,
-        authorization=request.headers.get("Authorization"),
-        method="POST",
-        realm=settings.viid_realm,
-        key=settings.effective_secret(),
-        nonce_ttl=settings.viid_nonce_ttl_seconds,
-        counts=nonce_counts_of(request.app.state),
+def register(request: Request, settings: SettingsDep) -> Response:
+    device_id = _authenticate(request, settings)
+    service.write_retrying(
+        request.app.state.sessionmaker,
+        lambda db: service.register(
+            db=db, device=service.device_or_raise(db=db, device_id=device_id), client_ip=_client(request)
+        ),
     )
-    service.register(db=db, device=device, client_ip=_client(request))
-    cache_of(request.app.state).forget_device(device.device_id)
-    return envelopes.single(url=request.url.path, status=Status(device.device_id), tz=settings.timezone)
+    cache_of(request.app.state).forget_device(device_id)
+    return envelopes.single(url=request.url.path, status=Status(device_id), tz=settings.timezone)
 
 
 @router.post("/System/UnRegister")
-def unregister(request: Request, db: SessionDep, settings: SettingsDep) -> Response:
-    device = service.authenticate_digest(
-        db=db,
-        authorization=request.headers.get("Authorization"),
-        method="POST",
-        realm=settings.viid_realm,
-        key=settings.effective_secret(),
-        nonce_ttl=settings.viid_nonce_ttl_seconds,
-        counts=nonce_counts_of(request.app.state),
+def unregister(request: Request, settings: SettingsDep) -> Response:
+    device_id = _authenticate(request, settings)
+    service.write_retrying(
+        request.app.state.sessionmaker,
+        lambda db: service.unregister(db=db, device=service.device_or_raise(db=db, device_id=device_id)),
     )
-    service.unregister(db=db, device=device)
-    cache_of(request.app.state).forget_device(device.device_id)
-    return envelopes.single(url=request.url.path, status=Status(device.device_id), tz=settings.timezone)
+    cache_of(request.app.state).forget_device(device_id)
+    return envelopes.single(url=request.url.path, status=Status(device_id), tz=settings.timezone)
 
 
 @router.post("/System/Keepalive")
-def keepalive(
-    request: Request, db: SessionDep, settings: SettingsDep, user_identify: UserIdentify = None
-) -> Response:
-    device = service.identify(
-        db=db,
-        device_id=user_identify,
-        client_ip=_client(request),
-        timeout=settings.viid_keepalive_timeout_seconds,
-    )
-    service.keepalive(db=db, device=device)
-    cache_of(request.app.state).forget_device(device.device_id)
-    return envelopes.single(url=request.url.path, status=Status(device.device_id), tz=settings.timezone)
+def keepalive(request: Request, settings: SettingsDep, user_identify: UserIdentify = None) -> Response:
+    def work(db: Session) -> str:
+        device = service.identify(
+            db=db,
+            device_id=user_identify,
+            client_ip=_client(request),
+            timeout=settings.viid_keepalive_timeout_seconds,
+        )
+        service.keepalive(db=db, device=device)
+        return device.device_id
+
+    device_id = service.write_retrying(request.app.state.sessionmaker, work)
+    cache_of(request.app.state).forget_device(device_id)
+    return envelopes.single(url=request.url.path, status=Status(device_id), tz=settings.timezone)
 
 
 @router.get("/System/Time")

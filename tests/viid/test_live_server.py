@@ -1,5 +1,6 @@
-"""A real `xueliang serve` (scheduler running) delivers every notification to a receiver that was
-down while records were pushed: each object once, each subscription's in push order."""
+"""Against a real `xueliang serve` (file database, scheduler running): the outbox delivers every
+notification to a receiver that was down while records were pushed (each object once, each
+subscription's in push order), and devices registering all at once all get in."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -29,6 +31,7 @@ pytestmark = pytest.mark.slow
 SECRET = "c" * 64
 BATCHES, PER_BATCH = 6, 20
 WAIT = 60.0
+OTHERS = [f"990101000513202{i:05d}" for i in range(30)]
 
 
 def _free_port() -> int:
@@ -45,9 +48,10 @@ def _prepare(settings: Settings) -> None:
     engine = make_engine(settings.database_url)
     upgrade(engine)
     with session_scope(session_factory(engine)) as db:
-        device = camera_service.register_device(db=db, device_id=DEVICE, name="cp", kind="checkpoint")
-        device.admission = "admitted"
-        camera_service.set_device_secret(device=device, secret=PASSWORD, key=settings.effective_secret())
+        for device_id in [DEVICE, *OTHERS]:
+            device = camera_service.register_device(db=db, device_id=device_id, name="cp", kind="checkpoint")
+            device.admission = "admitted"
+            camera_service.set_device_secret(device=device, secret=PASSWORD, key=settings.effective_secret())
     engine.dispose()
 
 
@@ -97,13 +101,13 @@ def server(tmp_path: Path) -> Iterator[tuple[str, Settings]]:
             proc.wait(timeout=30)
 
 
-def _register(client: httpx.Client) -> None:
-    path, body = "/VIID/System/Register", {"RegisterObject": {"DeviceID": DEVICE}}
+def _register(client: httpx.Client, device_id: str = DEVICE) -> int:
+    path, body = "/VIID/System/Register", {"RegisterObject": {"DeviceID": device_id}}
     challenge = client.post(path, json=body).headers["WWW-Authenticate"]
     auth = digest.authorization_header(
-        username=DEVICE, password=PASSWORD, method="POST", uri=path, www_authenticate=challenge
+        username=device_id, password=PASSWORD, method="POST", uri=path, www_authenticate=challenge
     )
-    client.post(path, json=body, headers={"Authorization": auth}).raise_for_status()
+    return client.post(path, json=body, headers={"Authorization": auth}).status_code
 
 
 def _subscribe(client: httpx.Client, sid: str, url: str) -> None:
@@ -141,7 +145,7 @@ def test_outbox_live__receiver_down_then_up_gets_every_notification_once_in_orde
     port = _free_port()  # nothing listens here until the receiver starts: connections are refused
     pushed: list[str] = []
     with httpx.Client(base_url=url, timeout=30, headers={"User-Identify": DEVICE}) as client:
-        _register(client)
+        assert _register(client) == 200
         _subscribe(client, "1" * 33, f"http://127.0.0.1:{port}/a")
         _subscribe(client, "2" * 33, f"http://127.0.0.1:{port}/b")
         for b in range(BATCHES // 2):
@@ -160,3 +164,21 @@ def test_outbox_live__receiver_down_then_up_gets_every_notification_once_in_orde
             assert [o["MotorVehicleID"] for o in receiver.objects(path)] == pushed
     finally:
         receiver.close()
+
+
+def test_register_live__devices_registering_at_once_all_get_in(server: tuple[str, Settings]) -> None:
+    url, _ = server
+
+    def register_and_keepalive(device_id: str) -> tuple[int, int]:
+        with httpx.Client(base_url=url, timeout=30) as client:
+            registered = _register(client, device_id)
+            alive = client.post(
+                "/VIID/System/Keepalive",
+                json={"KeepaliveObject": {"DeviceID": device_id}},
+                headers={"User-Identify": device_id},
+            )
+            return registered, alive.status_code
+
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        results = list(pool.map(register_and_keepalive, OTHERS))
+    assert results == [(200, 200)] * len(OTHERS)
