@@ -64,6 +64,9 @@ def viid_push(
     password: Annotated[str, typer.Option(help="Digest password; empty = the registry's derived one.")] = "",
     limit: Annotated[int, typer.Option(help="Stop after about this many objects (0 = all).")] = 0,
     acked_out: Annotated[Path | None, typer.Option(help="Write acknowledged object ids here.")] = None,
+    hours: Annotated[
+        str, typer.Option(help="Only these hour files, comma-separated yyyyMMddHH (empty = all).")
+    ] = "",
 ) -> None:
     """Register devices with Digest, keep them alive, push GA/T 1400 batches; report rate and latency."""
     import asyncio
@@ -87,6 +90,7 @@ def viid_push(
             concurrency=concurrency,
             password=secret,
             limit=limit,
+            hours=[h.strip() for h in hours.split(",") if h.strip()],
         )
     )
     if acked_out is not None:

@@ -4,6 +4,10 @@ Each device registers with Digest (password: the camera registry's derived secre
 keeps alive, and uploads its own objects from the traffic files in batches. A batch that fails
 (connection refused, 5xx) is retried with back-off until acknowledged, so a server restart loses
 nothing; acknowledged ids can be written out to check durability.
+
+Only the hour files named by ``hours`` (``yyyyMMddHH``; all when empty) are read. A request body is
+made of the files' own lines (no re-serialisation), and an hour's batches are sent in the order of
+their last object's time, devices interleaved, as the cameras would send them.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ import asyncio
 import contextlib
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,6 +30,7 @@ KINDS = (
     ("motor_vehicles", "MotorVehicles", "MotorVehicleListObject", "MotorVehicleObject", "MotorVehicleID"),
     ("faces", "Faces", "FaceListObject", "FaceObject", "FaceID"),
 )
+TIME_FIELDS = ("PassTime", "ShotTime")
 
 
 @dataclass
@@ -42,6 +47,7 @@ class Report:
     acked: int = 0
     refused: int = 0
     retries: int = 0
+    registered: int = 0
     latencies: list[float] = field(default_factory=list)
     acked_ids: list[str] = field(default_factory=list)
     started: float = field(default_factory=time.perf_counter)
@@ -51,29 +57,38 @@ class Report:
         elapsed = time.perf_counter() - self.started
         p50, p99 = lat[len(lat) // 2] * 1000, lat[min(len(lat) - 1, int(len(lat) * 0.99))] * 1000
         return (
+            f"{self.registered} devices registered; "
             f"{self.acked} objects acknowledged in {elapsed:.1f} s "
             f"= {self.acked / max(elapsed, 1e-9):,.0f}/s; "
             f"latency p50 {p50:.1f} ms, p99 {p99:.1f} ms; refused {self.refused}, retries {self.retries}"
         )
 
 
-def batches(folder: Path, *, devices: int, size: int) -> Iterator[Batch]:
-    """Per device and kind, batches of ``size`` objects, hour file by hour file."""
+def batches(folder: Path, *, devices: int, size: int, hours: Sequence[str] = ()) -> Iterator[Batch]:
+    """Per device and kind, batches of ``size`` objects, hour file by hour file (only ``hours``, as
+    ``yyyyMMddHH``, when given); within an hour in the order of each batch's last object time."""
     allowed: set[str] = set()
     for sub, path, list_key, obj_key, id_field in KINDS:
         for hour in sorted((folder / sub).glob("*.ndjson")):
-            per_device: dict[str, list[dict[str, Any]]] = defaultdict(list)
+            if hours and hour.stem not in hours:
+                continue
+            per_device: dict[str, list[tuple[str, str, bytes]]] = defaultdict(list)
             for line in hour.read_bytes().splitlines():
-                obj = orjson.loads(line)
+                obj: dict[str, Any] = orjson.loads(line)
                 dev = obj["DeviceID"]
                 if dev in allowed or len(allowed) < devices:
                     allowed.add(dev)
-                    per_device[dev].append(obj)
+                    stamp = next((str(obj[f]) for f in TIME_FIELDS if f in obj), "")
+                    per_device[dev].append((stamp, obj[id_field], line))
+            found: list[tuple[str, Batch]] = []
+            head = b'{"%s":{"%s":[' % (list_key.encode(), obj_key.encode())
             for dev, objs in per_device.items():
                 for i in range(0, len(objs), size):
                     chunk = objs[i : i + size]
-                    body = orjson.dumps({list_key: {obj_key: chunk}})
-                    yield Batch(dev, f"/VIID/{path}", body, [o[id_field] for o in chunk])
+                    body = head + b",".join(c[2] for c in chunk) + b"]}}"
+                    found.append((chunk[-1][0], Batch(dev, f"/VIID/{path}", body, [c[1] for c in chunk])))
+            found.sort(key=lambda f: f[0])
+            yield from (b for _, b in found)
 
 
 async def register(client: httpx.AsyncClient, device: str, password: str) -> None:
@@ -130,15 +145,24 @@ async def push(
     concurrency: int,
     password: Callable[[str], str],
     limit: int = 0,
+    hours: Sequence[str] = (),
 ) -> Report:
     """Register, keep alive and push; ``rate`` objects/s overall (0 = as fast as possible)."""
     report = Report()
-    work = list(batches(folder, devices=devices, size=size))
+    work = list(batches(folder, devices=devices, size=size, hours=hours))
     if limit:
         work = work[: max(1, limit // size)]
+    devs = sorted({b.device for b in work})
     async with httpx.AsyncClient(base_url=url, timeout=30) as client:
-        for dev in sorted({b.device for b in work}):
-            await register(client, dev, password(dev))
+        keep = asyncio.create_task(_keepalive(client, devs))  # from the start: registering takes a while
+        gate = asyncio.Semaphore(max(1, concurrency))
+
+        async def one(dev: str) -> None:
+            async with gate:
+                await register(client, dev, password(dev))
+
+        await asyncio.gather(*(one(d) for d in devs))
+        report.registered = len(devs)
         queue: asyncio.Queue[Batch] = asyncio.Queue()
         for b in work:
             queue.put_nowait(b)
@@ -153,7 +177,6 @@ async def push(
                 report.sent += len(batch.ids)
                 await _send(client, batch, report, password)
 
-        keep = asyncio.create_task(_keepalive(client, sorted({b.device for b in work})))
         await asyncio.gather(*(worker() for _ in range(concurrency)))
         keep.cancel()
     return report
