@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from xueliang.analytics.bestshot import BestShot, face_pose, sharpness, shot_score, touches_edge
-from xueliang.analytics.motion import MotionGate, covered, union_box
+from xueliang.analytics.motion import MotionGate, covered, fit_aspect, union_box
 
 
 def _frame(square_x: int | None) -> np.ndarray:
@@ -57,6 +57,19 @@ def test_covered__regions_explained_by_tracks(
 
 def test_union_box__covers_all() -> None:
     assert union_box(np.array([[5, 6, 10, 10], [0, 8, 7, 20]], np.float32)).tolist() == [0, 6, 10, 20]
+
+
+@pytest.mark.parametrize(
+    ("box", "expected"),
+    [
+        ([0, 100, 640, 200], [0, 0, 640, 360]),  # a wide strip: as tall as the frame allows
+        ([100, 100, 260, 150], [100, 80, 260, 170]),  # wide: grown in height about its centre
+        ([600, 0, 640, 90], [480, 0, 640, 90]),  # tall at the right edge: grown left, kept inside
+    ],
+)
+def test_fit_aspect__frame_proportions_inside_the_frame(box: list[float], expected: list[float]) -> None:
+    out = fit_aspect(np.array(box, np.float32), 640, 360)
+    assert np.allclose(out, expected)
 
 
 def test_sharpness__blur_lowers_it() -> None:

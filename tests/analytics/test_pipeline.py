@@ -73,7 +73,10 @@ def test_pipeline__h264_file_tracks_persons_while_a_corrupt_stream_backs_off(
     assert a.detector_calls < a.frames / 2  # the motion gate and the re-detect interval
     assert "end of stream" in a.reason
     assert tracks
-    assert {t[1].track.class_id for t in tracks} == {0}  # persons
+    assert 0 in {t[1].track.class_id for t in tracks}  # persons
+    for _, done, _ in tracks:  # else only the van and the car parked at the top right (naive sees both)
+        assert done.shot.box is not None
+        assert done.track.class_id == 0 or (done.track.class_id in {2, 7} and done.shot.box[3] < 120)
     assert b.state in {PipelineState.backoff, PipelineState.starting}  # between two attempts
     assert b.restarts >= 3
     assert "InvalidDataError" in b.reason

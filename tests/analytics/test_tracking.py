@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from xueliang.analytics.carry import CarryConfig
 from xueliang.analytics.detections import Detections
 from xueliang.analytics.detectors import FakeDetector
 from xueliang.analytics.tracking import CameraTracker
@@ -54,3 +55,28 @@ def test_camera_tracker__confirm_catches_an_object_gone_before_the_next_refresh(
     assert found[0][0] == 0  # seen once, tentative, never confirmed: lost
     assert found[1][0] == 1  # one more look the next frame confirms it
     assert found[1][1] <= found[0][1] + 2
+
+
+def _textured(x: int | None) -> np.ndarray:
+    """A bright-edged object with texture inside (a template can find it; ``_boxer`` boxes it)."""
+    frame = np.full((240, 320, 3), 80, np.uint8)
+    if x is not None:
+        frame[100:160, x : x + 30, 0] = 255
+        frame[100:160, x : x + 30, 1:] = np.random.default_rng(5).integers(
+            0, 255, (60, 30, 2), dtype=np.uint8
+        )
+    return frame
+
+
+def test_camera_tracker__carry_links_a_fast_object_across_detections() -> None:
+    """An object moving more than its width between detections: a track of one detection has no
+    velocity, so without carry each detection starts a new tentative track and none is confirmed."""
+    frames = [_textured(None)] * 5 + [_textured(10 + 9 * f) for f in range(30)] + [_textured(None)] * 20
+    found = {}
+    for carry in (None, CarryConfig()):
+        camera = CameraTracker(FakeDetector(_boxer), refresh=6, carry=carry)
+        finished = [t for frame in frames for t in camera.feed(frame)] + camera.flush()
+        found[carry is not None] = (len(finished), camera.detector_calls)
+    assert found[False][0] == 0
+    assert found[True][0] == 1
+    assert found[True][1] <= found[False][1]

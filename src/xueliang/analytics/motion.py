@@ -84,3 +84,20 @@ def covered(regions: FloatArray, boxes: FloatArray, margin: float = 0.25) -> boo
         & (centres[:, None, 1] <= grown[None, :, 3])
     )
     return bool(inside.any(axis=1).all())
+
+
+def fit_aspect(box: FloatArray, width: int, height: int) -> FloatArray:
+    """``box`` grown about its centre (kept inside the frame) to the frame's aspect ratio, so that
+    the detector sees a crop of the same proportions as the full frame (a wide strip squeezed into
+    its square input misses people a full-frame look finds)."""
+    x1, y1, x2, y2 = (float(v) for v in box)
+    w, h = max(x2 - x1, 1.0), max(y2 - y1, 1.0)
+    if w / h > width / height:
+        h = min(w * height / width, height)
+        y1 = max(0.0, min((y1 + y2 - h) / 2, height - h))
+        y2 = y1 + h
+    else:
+        w = min(h * width / height, width)
+        x1 = max(0.0, min((x1 + x2 - w) / 2, width - w))
+        x2 = x1 + w
+    return np.array([x1, y1, x2, y2], np.float32)

@@ -127,6 +127,13 @@ class Tracker:
             t.path.append((self.frame, t.box))
         self._retire()
 
+    def nudge(self, track: Track, box: FloatArray) -> None:
+        """A weak measurement between detections (``carry.py``): corrects the Kalman state and this
+        frame's predicted box; hits, age and history (the detector's) are unchanged."""
+        track.kalman.update(box)
+        if track.path and track.path[-1][0] == self.frame:
+            track.path[-1] = (self.frame, track.box)
+
     def update(self, dets: Detections) -> Detections:
         """One frame's detections → the same detections with ``tracker_id`` (0 = unconfirmed)."""
         self.predict()
