@@ -69,6 +69,7 @@ class CameraStatus:
     detector_calls: int = 0
     tracks: int = 0
     since: float = field(default_factory=time.time)
+    stages: dict[str, dict[str, Any]] = field(default_factory=dict)  # StageTimes.histograms()
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -93,6 +94,7 @@ class CameraPipeline:
             threading.Thread(target=self._loop, name=f"xl-camera-{camera}", daemon=True),
         ]
         self._process: Any = None
+        self._tracker: CameraTracker | None = None
 
     def start(self) -> CameraPipeline:
         for thread in self._threads:
@@ -115,6 +117,8 @@ class CameraPipeline:
         s = self.status
         s.dropped = self._dropped_before + self._dropped_now
         s.detector_calls = self.client.calls
+        if self._tracker is not None:
+            s.stages = self._tracker.times.histograms()
         recent = list(self._recent)
         fresh = recent and time.time() - recent[-1] < 5
         span = recent[-1] - recent[0] if fresh else 0.0
@@ -187,6 +191,7 @@ class CameraPipeline:
     def _loop(self) -> None:
         tracker = CameraTracker(self.client, refresh=self.config.refresh, confirm=self.config.confirm,
                                 locate=self.client.locate)  # fmt: skip
+        self._tracker = tracker
         times: dict[int, float] = {}
         while not self._stop.is_set():
             try:

@@ -60,6 +60,14 @@ def camera_states(
         raise PermissionDeniedError(
             "permission 'ops.read' or 'camera.read' is required", permission="ops.read"
         )
+    return pipeline_states(db=db, settings=settings, entries=entries, now=now)
+
+
+def pipeline_states(
+    *, db: Session, settings: Settings, entries: dict[str, Entry], now: float
+) -> list[CameraPipelineRead]:
+    """Every structured camera's pipeline from its lease (no permission check: callers have one, or
+    are the metrics scrape, which shows no personal data)."""
     return [
         _read(c, entries.get(f"camera.{c.channel_id}"), now)
         for c in analytics_channels(db=db, settings=settings)
