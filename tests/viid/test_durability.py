@@ -8,6 +8,7 @@ import subprocess
 import sys
 import threading
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -33,7 +34,9 @@ def test_durability__sigkill_mid_stream_loses_no_acknowledged_object(tmp_path: P
     root = tmp_path / "server"
     work = [
         Batch(dev, "/VIID/MotorVehicles", body, [])
-        for dev, body in bodies(objects(6000, images=False, seed=3))
+        for dev, body in bodies(
+            objects(6000, images=False, seed=3, start=datetime.now(UTC) - timedelta(hours=1))
+        )
     ]
     proc = setup_server(root, PORT)
     report = Report()

@@ -54,6 +54,15 @@ class UploadCache:
     def forget_device(self, device_id: str) -> None:
         self._devices.pop(device_id, None)
 
+    def subscriptions_fresh(self) -> bool:
+        """Whether ``active_subscriptions`` would answer without the database."""
+        cached = self._subs
+        return (
+            cached is not None
+            and cached[1] == subscriptions.generation()
+            and time.monotonic() - cached[0] <= self.subscription_ttl
+        )
+
     def active_subscriptions(self, factory: sessionmaker[Session]) -> list[Subscription]:
         """Every active subscription (detached; filter with ``subscriptions.matching``)."""
         gen = subscriptions.generation()

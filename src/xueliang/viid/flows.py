@@ -21,6 +21,7 @@ from xueliang.viid import envelopes, outbox, service
 from xueliang.viid.cache import cache_of
 from xueliang.viid.envelopes import Status
 from xueliang.viid.exceptions import BatchTooLargeError
+from xueliang.viid.models import OutboxEntry
 
 
 def decode_objects(kind: Kind, body: bytes, *, limit: int) -> list[Any]:
@@ -56,51 +57,99 @@ def _sender(request: Request, device_id: str | None) -> Device:
     return device
 
 
+def _parse(request: Request, kind: Kind, objects: list[Any], device: Device) -> ParsedBatch:
+    settings: Settings = request.app.state.settings
+    opts = ParseOptions(
+        tz=settings.timezone,
+        blobs=viewlib_of(request.app.state).blobs,
+        received_at=utcnow(),
+        keep_identity=settings.viid_keep_identity and device.may_send_identity,
+    )
+    return viewlib_service.parse_batch(kind=kind, objects=objects, opts=opts)
+
+
+def _outbox_entries(
+    request: Request, kind: Kind, batch: ParsedBatch, device: Device, *, inbound: bool
+) -> list[OutboxEntry]:
+    """The outbox entries of this batch (not yet committed); may load the subscriptions."""
+    if not batch.parsed:
+        return []
+    settings: Settings = request.app.state.settings
+    return outbox.entries(
+        subs=cache_of(request.app.state).active_subscriptions(request.app.state.sessionmaker),
+        kind=kind,
+        parsed=batch.parsed,
+        server_id=settings.viid_server_id,
+        tz=settings.timezone,
+        exclude=device.device_id if inbound else "",
+    )
+
+
+def _commit(request: Request, found: list[OutboxEntry]) -> None:
+    if found:
+        with session_scope(request.app.state.sessionmaker) as db:
+            db.add_all(found)
+
+
 def _prepare(
     request: Request, kind: Kind, objects: list[Any], device_id: str | None, *, inbound: bool = False
 ) -> ParsedBatch:
     """Identify the sender, parse, and commit the outbox entries — before the write (see outbox)."""
-    settings: Settings = request.app.state.settings
-    lib = viewlib_of(request.app.state)
     device = _sender(request, device_id)
-    opts = ParseOptions(
-        tz=settings.timezone,
-        blobs=lib.blobs,
-        received_at=utcnow(),
-        keep_identity=settings.viid_keep_identity and device.may_send_identity,
-    )
-    batch = viewlib_service.parse_batch(kind=kind, objects=objects, opts=opts)
-    if batch.parsed:
-        subs = cache_of(request.app.state).active_subscriptions(request.app.state.sessionmaker)
-        found = outbox.entries(
-            subs=subs,
-            kind=kind,
-            parsed=batch.parsed,
-            server_id=settings.viid_server_id,
-            tz=settings.timezone,
-            exclude=device.device_id if inbound else "",
-        )
-        if found:
-            with session_scope(request.app.state.sessionmaker) as db:
-                db.add_all(found)
+    batch = _parse(request, kind, objects, device)
+    _commit(request, _outbox_entries(request, kind, batch, device, inbound=inbound))
     return batch
 
 
-async def ingest(request: Request, kind: Kind, objects: list[Any], *, inbound: bool = False) -> list[Status]:
-    """Store the valid objects of one upload; one Status per object, in order."""
+async def _prepare_inline(
+    request: Request, kind: Kind, objects: list[Any], device: Device, *, inbound: bool
+) -> ParsedBatch:
+    """``_prepare`` on the event loop, for a batch whose work is all CPU (no picture to write, the
+    sender and the subscriptions cached): a worker thread buys no parallelism under the GIL, and
+    each hand-off to one and back cost more than parsing a few objects (py-spy: the loop waited
+    for the GIL at every hand-off). Only the outbox commit, when a subscription takes the
+    records, goes to a thread."""
+    batch = _parse(request, kind, objects, device)
+    found = _outbox_entries(request, kind, batch, device, inbound=inbound)
+    if found:
+        await run_in_threadpool(_commit, request, found)
+    return batch
+
+
+def _cached_sender(request: Request, device_id: str | None) -> Device | None:
+    """The sender when neither it nor the subscriptions need a database look-up, else None."""
+    cache = cache_of(request.app.state)
+    if not device_id or cache.device(device_id) is None or not cache.subscriptions_fresh():
+        return None
+    return _sender(request, device_id)
+
+
+async def ingest(
+    request: Request, kind: Kind, objects: list[Any], *, inbound: bool = False, pictures: bool = True
+) -> list[Status]:
+    """Store the valid objects of one upload; one Status per object, in order. ``pictures``: the
+    objects may carry image data (written to the blob store: file I/O, so done in a thread)."""
     device_id = request.headers.get("User-Identify")
-    batch = await run_in_threadpool(_prepare, request, kind, objects, device_id, inbound=inbound)
+    sender = None if pictures else _cached_sender(request, device_id)
+    if sender is not None:
+        batch = await _prepare_inline(request, kind, objects, sender, inbound=inbound)
+    else:
+        batch = await run_in_threadpool(_prepare, request, kind, objects, device_id, inbound=inbound)
     lib = viewlib_of(request.app.state)
     new_ids = await viewlib_service.store_batch_async(writer=lib.writer, kind=kind, parsed=batch.parsed)
     await viewlib_service.publish_new(
         bus=request.app.state.bus, kind=kind, parsed=batch.parsed, new_ids=new_ids
     )
+    refused = batch.refused
     return [
-        Status(oid, envelopes.INVALID_CONTENT, batch.refused[i]) if i in batch.refused else Status(oid)
+        Status(oid, envelopes.INVALID_CONTENT, refused[i]) if i in refused else Status(oid)
         for i, oid in enumerate(batch.ids)
     ]
 
 
 async def upload(request: Request, kind: Kind) -> list[Status]:
     limit = request.app.state.settings.viid_max_batch_objects
-    return await ingest(request, kind, decode_objects(kind, await request.body(), limit=limit))
+    body = await request.body()
+    objects = decode_objects(kind, body, limit=limit)
+    # an object with a picture to store has a "Data" key; without one, the body has no such bytes
+    return await ingest(request, kind, objects, pictures=b'"Data"' in body)
