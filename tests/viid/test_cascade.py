@@ -6,6 +6,7 @@ import base64
 from collections.abc import Iterator
 
 import httpx
+import orjson
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
@@ -175,3 +176,14 @@ def test_outbox__notifications_carry_images_within_the_byte_budget(
 def test_with_images__payload_without_images_is_sent_as_stored() -> None:
     payload = '{"SubscribeNotificationListObject":{"SubscribeNotificationObject":[]}}'
     assert outbox.with_images(payload, blobs=None, budget=100) is payload
+
+
+def test_with_images__a_malformed_blob_name_is_dropped_not_raised(viewlib: ViewLibrary) -> None:
+    images = {"SubImageInfoObject": [{"ImageID": "i", "BlobSha256": "../x"}]}
+    note = {
+        "MotorVehicleObjectList": {"MotorVehicleObject": [{"MotorVehicleID": "1", "SubImageList": images}]}
+    }
+    body = {"SubscribeNotificationListObject": {"SubscribeNotificationObject": [note]}}
+    sent = orjson.loads(outbox.with_images(orjson.dumps(body).decode(), blobs=viewlib.blobs, budget=1 << 20))
+    objs = sent["SubscribeNotificationListObject"]["SubscribeNotificationObject"][0]["MotorVehicleObjectList"]
+    assert objs["MotorVehicleObject"][0]["SubImageList"]["SubImageInfoObject"] == [{"ImageID": "i"}]

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import base64
 import logging
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -39,6 +40,7 @@ from xueliang.viid.times import format_time
 
 logger = logging.getLogger(__name__)
 BACKOFF = (1, 2, 5, 10, 30, 60, 120, 300)
+_SHA_RE = re.compile(r"[0-9a-f]{64}")
 
 
 def backoff(attempts: int, *, cap: int = BACKOFF[-1]) -> timedelta:
@@ -162,8 +164,8 @@ def with_images(payload: str, *, blobs: BlobStore | None, budget: int) -> str:
     left = budget
     for holder in _image_holders(doc):
         sha = holder.pop(BLOB_KEY, None)
-        if not sha or blobs is None or not blobs.exists(sha):
-            continue
+        if not isinstance(sha, str) or not _SHA_RE.fullmatch(sha) or blobs is None or not blobs.exists(sha):
+            continue  # a malformed name (a sender may put the key in its object) must not block the outbox
         size = 4 * ((blobs.path_of(sha).stat().st_size + 2) // 3)
         if size <= left:
             holder["Data"] = base64.b64encode(blobs.get(sha)).decode()
