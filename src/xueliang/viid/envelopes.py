@@ -8,8 +8,8 @@ format, 6 invalid XML/JSON content, 7 JSON/XML too long or data too large; we ad
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 import orjson
 from fastapi.responses import Response
@@ -26,9 +26,9 @@ TOO_LARGE = "7"
 MEDIA_TYPE = "application/VIID+JSON;charset=UTF-8"
 
 
-@dataclass(frozen=True, slots=True)
-class Status:
-    """One object's outcome in a batch reply."""
+class Status(NamedTuple):
+    """One object's outcome in a batch reply (a tuple: one is built per uploaded object, and a
+    frozen dataclass cost ~1 µs each to construct)."""
 
     id: str
     code: str = OK
