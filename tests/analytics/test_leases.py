@@ -6,10 +6,11 @@ import asyncio
 import os
 import secrets
 from dataclasses import dataclass, field
+from typing import Any
 
 import pytest
 
-from xueliang.analytics.leases import LeaseStore, MemoryLeaseStore, NatsLeaseStore
+from xueliang.analytics.leases import Assigner, Entry, LeaseStore, MemoryLeaseStore, NatsLeaseStore
 from xueliang.analytics.pipeline import CameraStatus, PipelineState
 from xueliang.analytics.worker import AnalyticsWorker
 
@@ -99,5 +100,59 @@ def test_worker__two_claims_of_one_free_camera_one_wins() -> None:
         a, b = _worker(store, "a", clock), _worker(store, "b", clock)
         held = await asyncio.gather(a.tick(), b.tick())
         assert held[0].isdisjoint(held[1])
+
+    asyncio.run(go())
+
+
+class CountingStore(MemoryLeaseStore):
+    """Records which keys a worker reads and writes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls: list[tuple[str, str]] = []
+
+    async def entries(self, prefix: str = "") -> dict[str, Entry]:
+        self.calls.append(("entries", prefix))
+        return await super().entries(prefix)
+
+    async def get(self, key: str) -> Entry | None:
+        self.calls.append(("get", key))
+        return await super().get(key)
+
+    async def create(self, key: str, value: dict[str, Any]) -> int | None:
+        self.calls.append(("write", key))
+        return await super().create(key, value)
+
+    async def update(self, key: str, value: dict[str, Any], revision: int) -> int | None:
+        self.calls.append(("write", key))
+        return await super().update(key, value, revision)
+
+
+def test_assigner__a_steady_heartbeat_touches_only_its_own_keys() -> None:
+    async def go() -> None:
+        store, now = CountingStore(), 1_000_000.0
+        cameras = [f"cam{i:03}" for i in range(60)]
+        a, b = (Assigner(store, w, lease_s=30, clock=lambda: now, rescan_ticks=5) for w in "ab")
+        await a.tick(cameras, {}), await b.tick(cameras, {})
+        now += 10
+        await a.tick(cameras, {}), await b.tick(cameras, {})  # a releases half, b claims them
+        now += 10
+        held_a, held_b = await a.tick(cameras, {}), await b.tick(cameras, {})
+        assert len(held_a) == len(held_b) == 30
+        store.calls.clear()
+        now += 10
+        assert await a.tick(cameras, {}) == held_a
+        assert store.calls.count(("entries", "worker.")) == 1
+        assert not [c for c in store.calls if c[0] == "get" or c == ("entries", "camera.")]
+        written = {key for op, key in store.calls if op == "write"}
+        assert written == {f"camera.{c}" for c in held_a} | {"worker.a"}
+        for tick in (
+            4,
+            5,
+        ):  # every rescan_ticks ticks (and at the first): a rescan of every key, a safety net
+            store.calls.clear()
+            now += 10
+            await a.tick(cameras, {})
+            assert (("entries", "camera.") in store.calls) is (tick == 5)
 
     asyncio.run(go())

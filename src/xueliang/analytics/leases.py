@@ -8,14 +8,21 @@ up) so that a new worker gets some, and claims free or expired cameras up to tha
 that dies stops renewing; its leases expire after ``lease_s`` and the others claim them at their next
 tick: reassignment takes at most ``lease_s + heartbeat_s`` (30 + 10 s by default).
 
+**Cost per heartbeat: the worker's own keys, not all of them.** A worker reads the ``worker.*`` keys
+(one per worker: who is alive, and which cameras each released lately), writes its own heartbeat and
+leases (it knows their revisions from its own writes), and reads a camera's key only to claim it, and
+only when its last known holder is not a live worker (a live worker renews what it holds and announces
+what it releases in its heartbeat for ``lease_s``). All keys are read once at the first tick and every
+``rescan_ticks`` ticks (30: five minutes), as a safety net.
+
 Backends by the bus URL: ``memory`` (in-process, shared by name within the process) and ``nats``
 (a JetStream KV bucket ``<namespace>_analytics``).
 """
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
+import logging
 import math
 import time
 from abc import ABC, abstractmethod
@@ -24,6 +31,8 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import orjson
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -40,7 +49,11 @@ class LeaseStore(ABC):
         return None
 
     @abstractmethod
-    async def entries(self) -> dict[str, Entry]: ...
+    async def entries(self, prefix: str = "") -> dict[str, Entry]:
+        """The keys starting with ``prefix`` (``worker.``, ``camera.``; empty = all) and their entries."""
+
+    @abstractmethod
+    async def get(self, key: str) -> Entry | None: ...
 
     @abstractmethod
     async def create(self, key: str, value: dict[str, Any]) -> int | None:
@@ -64,8 +77,11 @@ class MemoryLeaseStore(LeaseStore):
     def shared(cls, name: str = "default") -> MemoryLeaseStore:
         return cls._shared.setdefault(name, cls())
 
-    async def entries(self) -> dict[str, Entry]:
-        return dict(self.data)
+    async def entries(self, prefix: str = "") -> dict[str, Entry]:
+        return {k: e for k, e in self.data.items() if k.startswith(prefix)}
+
+    async def get(self, key: str) -> Entry | None:
+        return self.data.get(key)
 
     async def create(self, key: str, value: dict[str, Any]) -> int | None:
         return None if key in self.data else self._put(key, value)
@@ -112,17 +128,20 @@ class NatsLeaseStore(LeaseStore):
     async def delete_bucket(self) -> None:
         await self._nc.jetstream().delete_key_value(self.bucket)
 
-    async def entries(self) -> dict[str, Entry]:
-        import nats.js.errors
-
+    async def entries(self, prefix: str = "") -> dict[str, Entry]:
+        """One ordered consumer on the keys' subjects (the server filters by ``prefix``), last value
+        of each key, values included: no request per key."""
+        watcher = await self._kv.watch(f"{prefix}>" if prefix else ">", ignore_deletes=True)
+        found: dict[str, Entry] = {}
         try:
-            keys = await self._kv.keys()
-        except nats.js.errors.NoKeysError:
-            return {}
-        got = await asyncio.gather(*(self._get(k) for k in keys))
-        return {k: e for k, e in zip(keys, got, strict=True) if e is not None}
+            while (entry := await watcher.updates(timeout=10)) is not None:
+                if entry.value:
+                    found[entry.key] = Entry(orjson.loads(entry.value), int(entry.revision))
+        finally:
+            await watcher.stop()
+        return found
 
-    async def _get(self, key: str) -> Entry | None:
+    async def get(self, key: str) -> Entry | None:
         import nats.js.errors
 
         try:
@@ -162,68 +181,112 @@ def _spread(camera: str, worker: str) -> str:
 
 class Assigner:
     def __init__(
-        self, store: LeaseStore, worker: str, *, lease_s: float = 30.0, clock: Callable[[], float] = time.time
+        self,
+        store: LeaseStore,
+        worker: str,
+        *,
+        lease_s: float = 30.0,
+        clock: Callable[[], float] = time.time,
+        rescan_ticks: int = 30,
     ) -> None:
         self.store, self.worker, self.lease_s, self.clock = store, worker, lease_s, clock
+        self.rescan_ticks, self.ticks = rescan_ticks, 0
+        self.known: dict[str, Entry] = {}  # camera.<id> → last seen (own writes, claims, rescans)
+        self.released: dict[str, float] = {}  # camera → when this worker released it (announced)
 
     async def tick(self, cameras: list[str], statuses: dict[str, dict[str, Any]]) -> set[str]:
-        """One round: heartbeat, renew, release above the fair share, claim; returns the cameras held."""
+        """One round: renew, release above the fair share, claim, heartbeat; returns the cameras held."""
         now = self.clock()
-        entries = await self.store.entries()
-        await self._heartbeat(entries, now)
-        live = {k for k, e in entries.items() if k.startswith("worker.") and e.value["expires"] > now}
-        share = math.ceil(len(cameras) / max(len(live | {f"worker.{self.worker}"}), 1))
-        held = await self._renew(entries, cameras, statuses, now)
+        if self.ticks % self.rescan_ticks == 0:
+            self.known = await self.store.entries("camera.")
+        self.ticks += 1
+        workers = await self.store.entries("worker.")
+        live = self._live(workers, now)
+        share = math.ceil(len(cameras) / len(live))
+        held = await self._renew(cameras, statuses, now)
         for camera in sorted(held)[share:]:
-            await self._release(entries[f"camera.{camera}"], camera)
+            await self._release(camera, now)
             held.discard(camera)
         for camera in sorted(cameras, key=lambda c: _spread(c, self.worker)):
             if len(held) >= share:
                 break
-            if camera not in held and await self._claim(entries.get(f"camera.{camera}"), camera, now):
+            if camera not in held and await self._claim(camera, live, now):
                 held.add(camera)
+        await self._heartbeat(workers.get(f"worker.{self.worker}"), now)
         return held
 
+    def _live(self, workers: dict[str, Entry], now: float) -> set[str]:
+        """Live workers (self included); forgets what the others announced they released."""
+        for key, entry in workers.items():
+            for camera in entry.value.get("released", []):
+                last = self.known.get(f"camera.{camera}")
+                if last is not None and last.value.get("worker") == key.removeprefix("worker."):
+                    del self.known[f"camera.{camera}"]
+        alive = {k.removeprefix("worker.") for k, e in workers.items() if e.value["expires"] > now}
+        return alive | {self.worker}
+
     async def release_all(self) -> None:
-        entries = await self.store.entries()
-        for key, entry in entries.items():
-            if key.startswith("camera.") and entry.value.get("worker") == self.worker:
-                await self._release(entry, key.removeprefix("camera."))
-        beat = entries.get(f"worker.{self.worker}")
+        now = self.clock()
+        for key, entry in list(self.known.items()):
+            if entry.value.get("worker") == self.worker:
+                await self._release(key.removeprefix("camera."), now)
+        beat = await self.store.get(f"worker.{self.worker}")
         if beat is not None:
-            await self.store.update(f"worker.{self.worker}", {"expires": 0}, beat.revision)
+            value = {"expires": 0, "released": sorted(self.released)}
+            await self.store.update(f"worker.{self.worker}", value, beat.revision)
 
-    async def _heartbeat(self, entries: dict[str, Entry], now: float) -> None:
-        key, value = f"worker.{self.worker}", {"expires": now + self.lease_s}
-        current = entries.get(key)
-        rev = await (self.store.create(key, value) if current is None
-                     else self.store.update(key, value, current.revision))  # fmt: skip
-        if rev is not None:
-            entries[key] = Entry(value, rev)
+    async def _heartbeat(self, current: Entry | None, now: float) -> None:
+        self.released = {c: t for c, t in self.released.items() if t > now - self.lease_s}
+        key, value = (
+            f"worker.{self.worker}",
+            {"expires": now + self.lease_s, "released": sorted(self.released)},
+        )
+        if current is None:
+            await self.store.create(key, value)
+        elif await self.store.update(key, value, current.revision) is None:
+            logger.warning(
+                "analytics worker %s: heartbeat changed by someone else; retrying next tick", self.worker
+            )
 
-    async def _renew(
-        self, entries: dict[str, Entry], cameras: list[str], statuses: dict[str, dict[str, Any]], now: float
-    ) -> set[str]:
+    async def _renew(self, cameras: list[str], statuses: dict[str, dict[str, Any]], now: float) -> set[str]:
         held = set()
         for camera in cameras:
-            entry = entries.get(f"camera.{camera}")
+            key = f"camera.{camera}"
+            entry = self.known.get(key)
             if entry is None or entry.value.get("worker") != self.worker or entry.value["expires"] <= now:
                 continue
             value = {"worker": self.worker, "expires": now + self.lease_s, "status": statuses.get(camera)}
-            rev = await self.store.update(f"camera.{camera}", value, entry.revision)
-            if rev is not None:
-                entries[f"camera.{camera}"] = Entry(value, rev)
+            if await self._write(key, value, entry.revision):
                 held.add(camera)
         return held
 
-    async def _claim(self, entry: Entry | None, camera: str, now: float) -> bool:
+    async def _claim(self, camera: str, live: set[str], now: float) -> bool:
+        key = f"camera.{camera}"
+        last = self.known.get(key)
+        if last is not None and last.value.get("worker") in live - {self.worker}:
+            return False  # a live worker renews it, or announces its release
+        entry = await self.store.get(key)
+        if entry is not None:
+            self.known[key] = entry
+            if entry.value.get("worker") not in ("", self.worker) and entry.value["expires"] > now:
+                return False
         value = {"worker": self.worker, "expires": now + self.lease_s, "status": None}
-        if entry is None:
-            return await self.store.create(f"camera.{camera}", value) is not None
-        if entry.value.get("worker") and entry.value["expires"] > now:
-            return False
-        return await self.store.update(f"camera.{camera}", value, entry.revision) is not None
+        return await self._write(key, value, entry.revision if entry else None)
 
-    async def _release(self, entry: Entry, camera: str) -> None:
+    async def _release(self, camera: str, now: float) -> None:
+        key = f"camera.{camera}"
+        entry = self.known[key]
         value = {"worker": "", "expires": 0, "status": entry.value.get("status")}
-        await self.store.update(f"camera.{camera}", value, entry.revision)
+        await self._write(key, value, entry.revision)
+        self.released[camera] = now
+
+    async def _write(self, key: str, value: dict[str, Any], revision: int | None) -> bool:
+        """Create (``revision`` None) or compare-and-set; remembers the entry, or forgets it on a
+        conflict (read again when needed)."""
+        rev = await (self.store.create(key, value) if revision is None
+                     else self.store.update(key, value, revision))  # fmt: skip
+        if rev is None:
+            self.known.pop(key, None)
+            return False
+        self.known[key] = Entry(value, rev)
+        return True

@@ -14,6 +14,7 @@ import multiprocessing
 import os
 import secrets
 import socket
+import time
 from collections.abc import Callable
 from typing import Any, Protocol
 
@@ -46,7 +47,7 @@ class AnalyticsWorker:
     ) -> None:  # fmt: skip
         self.id = worker or worker_id()
         self.leases, self.cameras, self.start_camera, self.heartbeat_s = leases, cameras, start, heartbeat_s
-        self.assigner = Assigner(leases, self.id, lease_s=lease_s, **({"clock": clock} if clock else {}))
+        self.assigner = Assigner(leases, self.id, lease_s=lease_s, clock=clock or time.time)
         self.running: dict[str, Runner] = {}
 
     async def tick(self) -> set[str]:
