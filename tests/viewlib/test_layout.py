@@ -47,6 +47,24 @@ def test_chdb_store__day_partitioned_table_is_migrated_on_open() -> None:
     assert reopened.counts()["motor_vehicle"] == 5
 
 
+def test_chdb_store__layout_2_table_is_migrated_to_small_granules() -> None:
+    store = chdb_store()
+    store._query(f"DROP TABLE {sql.table(MOTOR_VEHICLE, store.database)}", fmt="CSV")
+    ddl = sql.create_table(MOTOR_VEHICLE, store.database).replace(
+        "index_granularity = 1024, min_compress_block_size = 16384", sql.LAYOUT_2_SETTINGS
+    )
+    store._query(ddl.replace(sql.LAYOUT, "viewlib layout 2: month partitions, 2048-row granules"), fmt="CSV")
+    store.insert(MOTOR_VEHICLE, _rows(7))
+    reopened = ChdbStore(path=store.path, database=store.database)
+    reopened.ensure_schema()
+    assert _layouts(reopened)["motor_vehicle"] == sql.LAYOUT and reopened.counts()["motor_vehicle"] == 7
+    create = reopened._query(
+        "SELECT create_table_query FROM system.tables WHERE database = {db:String} AND name = 'motor_vehicle'",
+        {"db": store.database},
+    )["data"][0][0]
+    assert "index_granularity = 1024" in create and "PROJECTION p_time" in create
+
+
 def test_search_passes__window_reads_the_time_projection_and_pages_by_key() -> None:
     store = chdb_store()
     store.insert(

@@ -1,9 +1,10 @@
 """ClickHouse SQL for the record store, shared by the chdb and clickhouse backends.
 
 Tables: one per kind, ``ReplacingMergeTree`` partitioned by **month**, ordered by the kind's look-up
-key (plate for motor vehicles, device otherwise), then event time, then object id, with 2,048-row
-granules — so a plate's trajectory or a device-hour is a range read in a handful of parts (daily
-partitions made a 30-day trajectory read one granule in each of ~150 parts). Motor vehicles also carry
+key (plate for motor vehicles, device otherwise), then event time, then object id, with 1,024-row
+granules and 16 KiB compression blocks — so a plate's trajectory or a device-hour is a range read of
+one small granule in each of a handful of parts (daily partitions made a 30-day trajectory read one
+granule in each of ~150 parts; 2,048-row granules and 64 KiB blocks read 2.5 × the bytes). Motor vehicles also carry
 a **projection ordered by event time** (``p_time``: the filterable columns, not ``raw``) that
 ClickHouse picks by itself for searches in a time window (feature search, facets, window analytics);
 ``search.search_passes`` reads the page's ids there and their ``raw`` by primary key.
@@ -60,14 +61,17 @@ def table(kind: Kind, database: str) -> str:
     return f"{database}.{kind.name}"
 
 
-LAYOUT = "viewlib layout 2: month partitions, 2048-row granules, time projection"
+LAYOUT = "viewlib layout 3: month partitions, 1024-row granules, 16 KiB blocks, time projection"
+LAYOUT_2_SETTINGS = "index_granularity = 2048"  # layout 2 (2026-11-28): same table, larger granules
 TIME_PROJECTION_COLUMNS = (
     "event_time", "object_id", "plate_no", "plate_color", "vehicle_color", "vehicle_class",
     "vehicle_brand", "direction", "tollgate_id", "device_id", "speed",
 )  # fmt: skip
+# 1,024-row granules and 16 KiB minimum compression blocks (default 64 KiB): a trajectory reads one
+# granule per part, and each narrow column's smallest readable unit is a compression block.
 TABLE_SETTINGS = (
-    "index_granularity = 2048, deduplicate_merge_projection_mode = 'rebuild',"
-    " lightweight_mutation_projection_mode = 'rebuild'"
+    "index_granularity = 1024, min_compress_block_size = 16384,"
+    " deduplicate_merge_projection_mode = 'rebuild', lightweight_mutation_projection_mode = 'rebuild'"
 )
 
 
