@@ -47,7 +47,10 @@ def test_clickhouse_store__ddl_orders_by_plate_partitions_by_month_with_time_pro
     ClickHouseStore(client=client).ensure_schema()
     ddl = next(sql for kind, sql in client.calls if kind == "command" and "motor_vehicle" in sql)
     assert "ReplacingMergeTree" in ddl and "PARTITION BY toYYYYMM(event_time)" in ddl
-    assert "ORDER BY (plate_no, event_time, object_id)" in ddl and "index_granularity = 2048" in ddl
+    assert (
+        "ORDER BY (plate_no, event_time, object_id)" in ddl
+        and "index_granularity = 1024, min_compress_block_size = 16384" in ddl
+    )
     assert (
         "PROJECTION p_time (SELECT event_time, object_id, plate_no" in ddl and "ORDER BY event_time)" in ddl
     )
