@@ -18,6 +18,7 @@ class Permission(StrEnum):
     record_search = "record.search"
     face_search = "face.search"
     plate_search = "plate.search"
+    record_export = "record.export"  # investigation exports (CSV, GeoJSON) of searches and trajectories
     disposition_manage = "disposition.manage"
     disposition_approve = "disposition.approve"
     case_manage = "case.manage"
@@ -59,6 +60,7 @@ ROLE_SEEDS: dict[str, tuple[str, frozenset[Permission]]] = {
                 P.record_search,
                 P.face_search,
                 P.plate_search,
+                P.record_export,
                 P.case_manage,
                 P.disposition_manage,
             }

@@ -178,6 +178,9 @@ class Settings(BaseSettings):
     investigation_scan_hours: Annotated[int, Field(ge=1, le=24 * 31)] = Field(
         24, description="Longest time window a pass search without a plate prefix may scan."
     )
+    investigation_export_max_rows: Annotated[int, Field(ge=1, le=1_000_000)] = Field(
+        10_000, description="Most rows one investigation export (CSV, GeoJSON) may hold; larger ones are refused."
+    )
     vector_index_type: str = Field(
         "faiss", description="Vector index of record embeddings: faiss (embedded, IVF) or milvus."
     )

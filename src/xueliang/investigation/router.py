@@ -13,8 +13,8 @@ from xueliang.api.schemas import Page
 from xueliang.auth.dependencies import CurrentPrincipal, require
 from xueliang.auth.enums import Permission
 from xueliang.auth.principal import Principal
-from xueliang.investigation import feature_search, service, thumbnails, trajectory
-from xueliang.investigation.dependencies import CaseDep, ValidCase
+from xueliang.investigation import export, feature_search, service, thumbnails, trajectory
+from xueliang.investigation.dependencies import CaseDep, ExportCaseDep, ValidCase
 from xueliang.investigation.enums import CaseStatus
 from xueliang.investigation.models import Case
 from xueliang.investigation.router_watch import router as watch_router
@@ -128,3 +128,54 @@ def record_thumbnail(
         object_id=object_id, index=image,
     )  # fmt: skip
     return Response(data, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=600"})
+
+
+def _download(out: export.Export) -> Response:
+    headers = {"Content-Disposition": f'attachment; filename="{out.filename}"', "X-Row-Count": str(out.rows)}
+    return Response(out.data, media_type=out.media_type, headers=headers)
+
+
+@router.post("/passes/export", response_class=Response, responses={200: {"content": {"text/csv": {}}}})
+def export_passes(
+    body: PassSearch, ctx: ExportCaseDep, db: SessionDep, principal: CurrentPrincipal, lib: ViewLibDep,
+    settings: SettingsDep,
+) -> Response:  # fmt: skip
+    """Every pass a feature search matches, as CSV (the search's sort; offset and limit ignored).
+    Needs record.export, case_id and a purpose; at most XUELIANG_INVESTIGATION_EXPORT_MAX_ROWS rows."""
+    return _download(
+        export.export_passes(
+            db=db,
+            store=lib.store,
+            principal=principal,
+            ctx=ctx,
+            query=body,
+            tz=settings.timezone,
+            scan_hours=settings.investigation_scan_hours,
+            max_rows=settings.investigation_export_max_rows,
+        )
+    )
+
+
+@router.post(
+    "/trajectory/export",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}, "application/geo+json": {}}}},
+)
+def export_trajectory(
+    body: TrajectoryQuery, ctx: ExportCaseDep, db: SessionDep, principal: CurrentPrincipal, lib: ViewLibDep,
+    settings: SettingsDep, format: Annotated[Literal["csv", "geojson"], Query()] = "csv",
+) -> Response:  # fmt: skip
+    """One plate's trajectory as CSV (a row per pass with the checkpoint's location) or GeoJSON.
+    Needs record.export, case_id and a purpose; at most XUELIANG_INVESTIGATION_EXPORT_MAX_ROWS rows."""
+    return _download(
+        export.export_trajectory(
+            db=db,
+            store=lib.store,
+            principal=principal,
+            ctx=ctx,
+            query=body,
+            fmt=format,
+            tz=settings.timezone,
+            max_rows=settings.investigation_export_max_rows,
+        )
+    )

@@ -30,6 +30,7 @@ def passes_of(
     vis: scope.Visibility,
     t0: str | None,
     t1: str | None,
+    limit: int = 10_000,
 ) -> list[Pass]:
     f = PassFilter(
         plate_exact=plate,
@@ -40,7 +41,7 @@ def passes_of(
         visible_tollgates=vis.tollgates,
     )
     keys = ("object_id", "time", "tollgate_id", "device_id", "direction", "speed", "plate_color")
-    return [dict(zip(keys, row, strict=True)) for row in records.plate_passes(store, f)]
+    return [dict(zip(keys, row, strict=True)) for row in records.plate_passes(store, f, limit=limit)]
 
 
 def _feature(geometry: dict[str, Any], **props: Any) -> GeoJSON:
