@@ -82,9 +82,8 @@ def test_export__refused_without_purpose_membership_or_permission(
     assert c.post(f"{API}/passes/export", json=SEARCH).status_code == 400
     r = c.post(f"{API}/passes/export", params={"case_id": "A2026-001"}, json=SEARCH)
     assert r.status_code == 400 and r.json()["code"] == "audit.purpose_required"
-    r = c.post(
-        f"{API}/trajectory/export", params={"case_id": "B-999", "purpose": "证据材料导出"}, json={"plate": "湘H12835"}
-    )
+    stranger = {"case_id": "B-999", "purpose": "证据材料导出"}
+    r = c.post(f"{API}/trajectory/export", params=stranger, json={"plate": "湘H12835"})
     assert r.status_code == 403
     searcher, other = analyst(client, db, roles=("searcher",))  # plate.search without record.export
     make_case(db, searcher, number="A2026-002")

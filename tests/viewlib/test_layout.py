@@ -59,7 +59,8 @@ def test_chdb_store__layout_2_table_is_migrated_to_small_granules() -> None:
     reopened.ensure_schema()
     assert _layouts(reopened)["motor_vehicle"] == sql.LAYOUT and reopened.counts()["motor_vehicle"] == 7
     create = reopened._query(
-        "SELECT create_table_query FROM system.tables WHERE database = {db:String} AND name = 'motor_vehicle'",
+        "SELECT create_table_query FROM system.tables"
+        " WHERE database = {db:String} AND name = 'motor_vehicle'",
         {"db": store.database},
     )["data"][0][0]
     assert "index_granularity = 1024" in create and "PROJECTION p_time" in create

@@ -179,7 +179,7 @@ class Settings(BaseSettings):
         24, description="Longest time window a pass search without a plate prefix may scan."
     )
     investigation_export_max_rows: Annotated[int, Field(ge=1, le=1_000_000)] = Field(
-        10_000, description="Most rows one investigation export (CSV, GeoJSON) may hold; larger ones are refused."
+        10_000, description="Most rows one investigation export (CSV, GeoJSON) may hold; more are refused."
     )
     vector_index_type: str = Field(
         "faiss", description="Vector index of record embeddings: faiss (embedded, IVF) or milvus."

@@ -4,10 +4,10 @@ Tables: one per kind, ``ReplacingMergeTree`` partitioned by **month**, ordered b
 key (plate for motor vehicles, device otherwise), then event time, then object id, with 1,024-row
 granules and 16 KiB compression blocks — so a plate's trajectory or a device-hour is a range read of
 one small granule in each of a handful of parts (daily partitions made a 30-day trajectory read one
-granule in each of ~150 parts; 2,048-row granules and 64 KiB blocks read 2.5 × the bytes). Motor vehicles also carry
-a **projection ordered by event time** (``p_time``: the filterable columns, not ``raw``) that
-ClickHouse picks by itself for searches in a time window (feature search, facets, window analytics);
-``search.search_passes`` reads the page's ids there and their ``raw`` by primary key.
+granule in each of ~150 parts; 2,048-row granules and 64 KiB blocks read 2.5 × the bytes).
+Motor vehicles also carry a **projection ordered by event time** (``p_time``: the filterable columns,
+not ``raw``) that ClickHouse picks by itself for searches in a time window (feature search, facets,
+window analytics); ``search.search_passes`` reads the page's ids there and their ``raw`` by primary key.
 The ORDER BY key contains the object id, so a duplicate that slipped past the ingest check (two
 writers racing on a cluster) is collapsed by merges (projections are rebuilt from the merged rows:
 ``deduplicate_merge_projection_mode``); the ingest check (``existing_ids``) makes duplicates
