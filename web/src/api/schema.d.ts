@@ -1505,6 +1505,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/investigation/passes/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Export Passes
+         * @description Every pass a feature search matches, as CSV (the search's sort; offset and limit ignored).
+         *     Needs record.export, case_id and a purpose; at most XUELIANG_INVESTIGATION_EXPORT_MAX_ROWS rows.
+         */
+        post: operations["export_passes_api_v1_investigation_passes_export_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/investigation/passes/search": {
         parameters: {
             query?: never;
@@ -1536,7 +1557,8 @@ export interface paths {
         put?: never;
         /**
          * Then Search
-         * @description 多维搜车: checkpoint A, then B within T minutes.
+         * @description 多维搜车: checkpoint A, then B within T minutes; optionally looking like a reference vehicle
+         *     (``like``: image similarity at each leg, needs record.search).
          */
         post: operations["then_search_api_v1_investigation_passes_then_post"];
         delete?: never;
@@ -1579,6 +1601,27 @@ export interface paths {
          * @description 车辆轨迹 of one plate as a GeoJSON FeatureCollection (segments, gaps, passes).
          */
         post: operations["get_trajectory_api_v1_investigation_trajectory_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/investigation/trajectory/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Export Trajectory
+         * @description One plate's trajectory as CSV (a row per pass with the checkpoint's location) or GeoJSON.
+         *     Needs record.export, case_id and a purpose; at most XUELIANG_INVESTIGATION_EXPORT_MAX_ROWS rows.
+         */
+        post: operations["export_trajectory_api_v1_investigation_trajectory_export_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3530,6 +3573,8 @@ export interface components {
          * @description 以图搜车 / face 1:N over stored captures: nearest records with time and place filters.
          */
         ImageSearch: {
+            /** @description motor_vehicle only: keep the similar captures with these features (多维搜车); the index is asked for 10 × k candidates (at most 2,000) before the features filter them. */
+            features?: components["schemas"]["VehicleFeatures"] | null;
             /**
              * K
              * @default 20
@@ -3770,10 +3815,38 @@ export interface components {
              * Format: date-time
              */
             time_to: string;
+            /** Vehicle Brands */
+            vehicle_brands?: string[];
             /** Vehicle Classes */
             vehicle_classes?: string[];
             /** Vehicle Colors */
             vehicle_colors?: string[];
+        };
+        /**
+         * Likeness
+         * @description Looks like a reference vehicle: the leg's capture is among the ``k`` captures most similar to
+         *     the probe within the leg's place and window, with a similarity of at least ``min_score``.
+         */
+        Likeness: {
+            /**
+             * K
+             * @description Most similar captures considered per leg.
+             * @default 500
+             */
+            k: number;
+            /**
+             * Legs
+             * @description Which legs' captures must look alike.
+             * @default both
+             * @enum {string}
+             */
+            legs: "both" | "a" | "b";
+            /**
+             * Min Score
+             * @default 0
+             */
+            min_score: number;
+            probe: components["schemas"]["Probe"];
         };
         /** LiveRead */
         LiveRead: {
@@ -4908,11 +4981,13 @@ export interface components {
         };
         /**
          * ThenSearch
-         * @description 多维搜车: passed checkpoint(s) A, then B within ``within_minutes``.
+         * @description 多维搜车: passed checkpoint(s) A, then B within ``within_minutes``; optionally looking like a
+         *     reference vehicle (``like``: image similarity, needs record.search).
          */
         ThenSearch: {
             a: components["schemas"]["Leg"];
             b: components["schemas"]["Leg"];
+            like?: components["schemas"]["Likeness"] | null;
             /**
              * Limit
              * @default 500
@@ -5136,6 +5211,27 @@ export interface components {
             msg: string;
             /** Error Type */
             type: string;
+        };
+        /**
+         * VehicleFeatures
+         * @description Vehicle features a similar capture must also have (GA/T 1400 codes; any of each list).
+         */
+        VehicleFeatures: {
+            /** Directions */
+            directions?: string[];
+            /**
+             * Plate
+             * @description Exact, or with * and ?.
+             */
+            plate?: string | null;
+            /** Plate Colors */
+            plate_colors?: string[];
+            /** Vehicle Brands */
+            vehicle_brands?: string[];
+            /** Vehicle Classes */
+            vehicle_classes?: string[];
+            /** Vehicle Colors */
+            vehicle_colors?: string[];
         };
         /** VerifyRead */
         VerifyRead: {
@@ -8378,6 +8474,47 @@ export interface operations {
             };
         };
     };
+    export_passes_api_v1_investigation_passes_export_post: {
+        parameters: {
+            query?: {
+                /** @description Case (案件) number. */
+                case_id?: string | null;
+                /** @description Why this look-up is made. */
+                purpose?: string | null;
+            };
+            header?: {
+                "x-case-id"?: string | null;
+                "x-purpose"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PassSearch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     search_passes_api_v1_investigation_passes_search_post: {
         parameters: {
             query?: {
@@ -8530,6 +8667,49 @@ export interface operations {
                     "application/json": {
                         [key: string]: unknown;
                     };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    export_trajectory_api_v1_investigation_trajectory_export_post: {
+        parameters: {
+            query?: {
+                format?: "csv" | "geojson";
+                /** @description Case (案件) number. */
+                case_id?: string | null;
+                /** @description Why this look-up is made. */
+                purpose?: string | null;
+            };
+            header?: {
+                "x-case-id"?: string | null;
+                "x-purpose"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TrajectoryQuery"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/geo+json": unknown;
+                    "text/csv": unknown;
                 };
             };
             /** @description Validation Error */
