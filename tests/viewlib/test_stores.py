@@ -142,3 +142,37 @@ def test_blob_store__content_addressed_and_idempotent(tmp_path: Path) -> None:
     sha = blobs.put(b"abc")
     assert blobs.put(b"abc") == sha and blobs.get(sha) == b"abc"
     assert blobs.path_of(sha).parent.name == sha[2:4]
+
+
+class InsertLog(MemoryStore):
+    """Records the size of each insert (each one is a part for ClickHouse to merge)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.inserts: list[int] = []
+
+    def insert(self, kind: Kind, rows: list[dict[str, Any]]) -> None:
+        self.inserts.append(len(rows))
+        super().insert(kind, rows)
+
+
+def test_writer__linger_joins_uploads_that_arrive_close_together() -> None:
+    store = InsertLog()
+    writer = BatchWriter(store, linger=2.0, linger_rows=15)
+    rows = _rows(20)
+    first = writer.submit(MOTOR_VEHICLE, rows[:5])
+    second = writer.submit(MOTOR_VEHICLE, rows[5:10])
+    third = writer.submit(MOTOR_VEHICLE, rows[10:20])  # 20 rows ≥ 15: the group goes at once
+    assert len(first.result(10) | second.result(10) | third.result(10)) == 20
+    writer.close()
+    assert store.inserts == [20]
+
+
+def test_writer__without_linger_each_upload_may_go_alone() -> None:
+    store = InsertLog()
+    writer = BatchWriter(store)
+    rows = _rows(10)
+    writer.write(MOTOR_VEHICLE, rows[:5])
+    writer.write(MOTOR_VEHICLE, rows[5:])
+    writer.close()
+    assert store.inserts == [5, 5]

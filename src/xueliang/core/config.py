@@ -175,6 +175,12 @@ class Settings(BaseSettings):
     record_store_database: str = Field(
         "viewlib", pattern=r"^[a-z_][a-z0-9_]*$", description="Database (schema) of the record tables."
     )
+    record_store_linger_ms: Annotated[int, Field(ge=0, le=1000)] = Field(
+        20,
+        description="How long the ingest writer holds a small group of rows (under 1,000) for more "
+        "before inserting it: fewer, larger parts for the record store to merge; adds at most this "
+        "to an upload's latency.",
+    )
     investigation_scan_hours: Annotated[int, Field(ge=1, le=24 * 31)] = Field(
         24, description="Longest time window a pass search without a plate prefix may scan."
     )
@@ -194,7 +200,16 @@ class Settings(BaseSettings):
         50_000, description="Search exactly (no IVF) when filters leave fewer candidates than this."
     )
     face_match_threshold: Annotated[float, Field(gt=0, le=1)] = Field(
-        0.6, description="Cosine similarity from which two faces count as the same person (1:1, 1:N, alerts)."
+        0.363,
+        description="Cosine similarity from which two faces count as the same person (1:1, 1:N, alerts); "
+        "0.363 is OpenCV's threshold for the SFace embeddings structurization writes.",
+    )
+    embedding_extractor: str = Field(
+        "auto",
+        pattern=r"^(auto|analytics|none)$",
+        description="Embedding of uploaded pictures (search by image, face comparison): analytics (the "
+        "structurization models: YuNet + SFace faces, SSD + EfficientNet-Lite3 vehicles), none (uploads "
+        "refused), or auto = analytics when its model packages are installed, else none.",
     )
     cloned_plate_max_kmh: Annotated[float, Field(gt=10)] = Field(
         160.0, description="Implied speed between two checkpoints above which a plate counts as cloned."

@@ -34,7 +34,8 @@ class ViewLibrary:
             data_dir=settings.data_dir,
             database=settings.record_store_database,
         )
-        return cls(store=store, writer=BatchWriter(store), blobs=BlobStore(settings.data_dir / "blobs"))
+        writer = BatchWriter(store, linger=settings.record_store_linger_ms / 1000)
+        return cls(store=store, writer=writer, blobs=BlobStore(settings.data_dir / "blobs"))
 
     def close(self) -> None:
         self.writer.close()

@@ -6,6 +6,11 @@ and resolves every waiting future with the set of ids it stored. One insert of 1
 as much as one of 100 (platform-notes.md), so concurrent requests share the cost; and because one
 thread checks and inserts, a retried batch racing its original cannot create duplicates.
 
+A group is also held back for up to ``linger`` seconds while it has fewer than ``linger_rows`` rows:
+each insert makes a part that ClickHouse later merges, and under a steady stream of 100-object
+uploads the groups were one or two uploads each (the next ones arrive while an insert runs), so
+the store spent more CPU merging parts than inserting them (bench/viid_ingest.py prints both).
+
 The duplicate check is answered locally when it can be, exactly (``RecentIds``): on a store only this
 process writes (chdb), a row whose event time is later than every event time the store held when the
 writer started (``floor``) can only have been stored by this writer, so the set of ids it stored
@@ -19,6 +24,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 from collections import defaultdict
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -82,9 +88,16 @@ class _Job:
 
 class BatchWriter:
     def __init__(
-        self, store: RecordStore, *, max_rows: int = 5000, recent_minutes: int = RECENT_MINUTES
+        self,
+        store: RecordStore,
+        *,
+        max_rows: int = 5000,
+        recent_minutes: int = RECENT_MINUTES,
+        linger: float = 0.0,
+        linger_rows: int = 1000,
     ) -> None:
         self.store, self.max_rows = store, max_rows
+        self.linger, self.linger_rows = linger, linger_rows
         self.recent_minutes = recent_minutes if store.single_writer else 0
         self._recent: dict[str, RecentIds] = {}
         self._queue: queue.Queue[_Job | None] = queue.Queue()
@@ -113,9 +126,11 @@ class BatchWriter:
             if job is None:
                 return
             jobs, size = [job], len(job.rows)
+            deadline = time.monotonic() + self.linger
             while size < self.max_rows:
+                wait = deadline - time.monotonic() if size < self.linger_rows else 0.0
                 try:
-                    nxt = self._queue.get_nowait()
+                    nxt = self._queue.get(timeout=wait) if wait > 0 else self._queue.get_nowait()
                 except queue.Empty:
                     break
                 if nxt is None:
