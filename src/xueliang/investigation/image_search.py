@@ -51,7 +51,7 @@ def probe_vector(
         device_id=str(raw.get("DeviceID", "")), tollgate_id=str(raw.get("TollgateID", ""))
     ):
         raise NotFoundError(f"{kind} record {probe.record_id} not found")
-    vec = feature_of(raw)
+    vec = feature_of(raw, kind)
     if vec is None:
         raise InvalidInputError(
             f"record {probe.record_id} carries no embedding (FeatureInfoObject)", field="probe"

@@ -90,7 +90,7 @@ def candidates(
 ) -> list[tuple[Disposition, str, float]]:
     if msg.kind == "motor_vehicle" and msg.plate_no:
         return [(d, m, 1.0) for d, m in matcher.plates.matches(msg.plate_no) if _valid(d, msg)]
-    vec = feature_of(raw) if msg.kind == "face" and raw else None
+    vec = feature_of(raw, "face") if msg.kind == "face" and raw else None
     if vec is None or matcher.faces is None:
         return []
     return [(d, MatchKind.face, s) for d, s in matcher.faces.hits(vec) if _valid(d, msg)]
@@ -127,7 +127,7 @@ def match_record(
 
 def feed_vector(*, vectors: Vectors, msg: RecordStored, raw: dict[str, Any] | None) -> bool:
     """Add the record's embedding (if it has one) to the index of its kind."""
-    vec = feature_of(raw) if raw else None
+    vec = feature_of(raw, msg.kind) if raw else None
     if vec is None:
         return False
     index = vectors.index(msg.kind)

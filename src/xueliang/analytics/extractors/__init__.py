@@ -19,6 +19,12 @@ from xueliang.analytics.detections import FloatArray
 
 Image = npt.NDArray[np.uint8]
 
+# The one definition of each record kind's embedding size, shared with the investigation's vector
+# indexes (which must hold the vectors written here): SFace faces, EfficientNet-Lite3 vehicles.
+FACE_DIM = 128
+VEHICLE_DIM = 1280
+EMBEDDING_DIM = {"face": FACE_DIM, "motor_vehicle": VEHICLE_DIM}
+
 
 @dataclass
 class Subject:

@@ -12,8 +12,9 @@ import numpy as np
 import numpy.typing as npt
 
 from xueliang.analytics.detections import crop
-from xueliang.analytics.extractors import Image, Subject, feature_info, normalised, register
+from xueliang.analytics.extractors import VEHICLE_DIM, Image, Subject, feature_info, normalised, register
 from xueliang.analytics.weights import package_file
+from xueliang.core.exceptions import ConfigurationError
 
 EMBEDDING_TENSOR = "efficientnet-lite3/model/head/Squeeze1"
 # GA/T 1400 VehicleClass (GA 24.4, abbreviated): K33 car, K11 large bus, K31 minibus/van,
@@ -43,6 +44,10 @@ class EfficientNetLite3:
         self.output = self.interpreter.get_output_details()[0]
         details = self.interpreter.get_tensor_details()
         self.feature = next(d for d in details if d["name"] == EMBEDDING_TENSOR)
+        if int(np.prod(self.feature["shape"])) != VEHICLE_DIM:
+            raise ConfigurationError(
+                f"{model.name}: embedding of {self.feature['shape']}, {VEHICLE_DIM} expected"
+            )
         self.lock = threading.Lock()
 
     def run(self, image: Image) -> tuple[npt.NDArray[np.float32], list[str]]:

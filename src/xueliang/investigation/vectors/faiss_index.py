@@ -53,8 +53,21 @@ class FaissIndex(VectorIndex):
         self.ivf: Any = None
         self.time_sorted = True
         self.dirty = False
-        if path is not None and (path / "meta.json").is_file():
+        if path is not None and (path / "meta.json").is_file() and self._same_dim(path):
             self._load(path)
+
+    def _same_dim(self, path: Path) -> bool:
+        """False (the old files set aside, the index starts empty) when the stored vectors have
+        another size: another embedding, not comparable with the one records now carry."""
+        stored = json.loads((path / "meta.json").read_text()).get("dim", self.dim)
+        if stored == self.dim:
+            return True
+        aside = path.with_name(f"{path.name}.dim{stored}")
+        logger.warning(
+            "vector index %s holds %s-d vectors, %s-d expected: moved to %s", path, stored, self.dim, aside
+        )
+        path.rename(aside)
+        return False
 
     def __len__(self) -> int:
         return self.n
