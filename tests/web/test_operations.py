@@ -7,6 +7,7 @@ the scheduled jobs would."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -32,6 +33,7 @@ pytestmark = pytest.mark.browser
 
 DISTRICT = "430199"
 GOOD, FAULTY, DOWN = (f"{DISTRICT}00001320000{n}" for n in (501, 502, 503))
+ANALYTICS_CAM = "43019800001320000601"  # another district: the online-rate figures stay those of the three
 
 
 def _call(request: APIRequestContext, method: str, path: str, data: dict[str, Any] | None = None) -> Any:
@@ -167,3 +169,25 @@ def test_operations__work_orders_listed_responded_and_close_needs_evidence(
     detail.get_by_test_id("ops-order-close").click()  # no stream URL: the evidence snapshot fails
     expect(detail.get_by_test_id("ops-order-error")).to_contain_text("evidence snapshot fails diagnosis")
     expect(row).to_contain_text("处理中")
+
+
+def test_operations__analytics_cameras_with_state_and_last_error(
+    admin_page: Page, seeded: dict[str, Any]
+) -> None:
+    """A camera whose stream refuses connections: the in-app analytics worker of the embedded
+    server takes it and backs off; the structurization tab shows the state and the last error."""
+    page = admin_page
+    camera = {
+        "channel_id": ANALYTICS_CAM,
+        "name": "西门",
+        "region_code": "430198001001",
+        "main_stream_url": "rtsp://127.0.0.1:9/none",
+    }
+    _call(page.request, "POST", "/api/v1/cameras", camera)
+    page.goto("/operations?tab=analytics")
+    row = page.get_by_test_id(f"ops-analytics-{ANALYTICS_CAM}")
+    expect(row).to_contain_text("西门")
+    badge = row.get_by_test_id("ops-analytics-state")
+    expect(badge).to_have_text(re.compile("运行中|启动中|退避重试|错误|已停止|失联|未分配"))
+    expect(badge).to_have_text("退避重试", timeout=60_000)  # lease tick 10 s, page refresh 10 s
+    expect(row.locator(".reason")).not_to_be_empty()
