@@ -109,3 +109,11 @@ def test_make_extractor__none_and_unknown_types() -> None:
     assert isinstance(make_extractor("none"), NoExtractor)
     with pytest.raises(ConfigurationError, match="unknown embedding extractor"):
         make_extractor("clip")
+
+
+def test_milvus__collection_of_another_dimension_is_refused(tmp_path: Path) -> None:
+    from xueliang.core.exceptions import ConfigurationError
+
+    open_index(type="milvus", name="motor_vehicle", dim=128, data_dir=tmp_path).close()
+    with pytest.raises(ConfigurationError, match="holds 128-d vectors, 1280-d expected"):
+        open_index(type="milvus", name="motor_vehicle", dim=1280, data_dir=tmp_path)

@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 
 from pymilvus import DataType, MilvusClient
 
+from xueliang.core.exceptions import ConfigurationError
 from xueliang.investigation.vectors.base import F32, Hit, VectorFilter, VectorIndex, normalise
 
 logger = logging.getLogger(__name__)
@@ -24,7 +25,17 @@ class MilvusIndex(VectorIndex):
         self.collection, self.dim = collection, dim
         if not self.client.has_collection(collection):
             self._create()
+        self._check_dim()
         self.client.load_collection(collection)
+
+    def _check_dim(self) -> None:
+        fields = self.client.describe_collection(self.collection)["fields"]
+        stored = next((f.get("params", {}).get("dim") for f in fields if f["name"] == "vec"), self.dim)
+        if int(stored) != self.dim:
+            raise ConfigurationError(
+                f"Milvus collection {self.collection} holds {stored}-d vectors, {self.dim}-d expected "
+                "(another embedding): drop it; the index refills as records arrive"
+            )
 
     def _create(self) -> None:
         schema = MilvusClient.create_schema(auto_id=False, enable_dynamic_field=False)
