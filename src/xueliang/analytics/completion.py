@@ -42,7 +42,7 @@ from xueliang.viewlib.schemas import (
     RecordsStored,
     RecordStored,
 )
-from xueliang.viewlib.service import stored_message
+from xueliang.viewlib.service import read_stored, stored_message
 from xueliang.viewlib.stores.base import RecordStore
 
 logger = logging.getLogger(__name__)
@@ -103,7 +103,7 @@ class Completer:
     def complete(self, message: RecordStored) -> Parsed | None:
         """Blocking: read, extract, replace. None when the record is complete or nothing was found."""
         kind = KINDS[message.kind]
-        old = self.store.get(kind, message.object_id)
+        old = read_stored(store=self.store, kind=kind, message=message)
         if old is None:
             return None
         obj = restore_images(orjson.loads(old), self.blobs)

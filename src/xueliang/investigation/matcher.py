@@ -20,6 +20,7 @@ from xueliang.investigation.models import Alert, Disposition
 from xueliang.investigation.plates import one_misread
 from xueliang.viewlib.kinds import BY_NAME
 from xueliang.viewlib.schemas import RecordStored
+from xueliang.viewlib.service import read_stored
 from xueliang.viewlib.stores.base import RecordStore
 
 RELOAD_SECONDS = 5.0
@@ -137,5 +138,5 @@ def feed_vector(*, vectors: Vectors, msg: RecordStored, raw: dict[str, Any] | No
 
 
 def read_raw(store: RecordStore, msg: RecordStored) -> dict[str, Any] | None:
-    text = store.get(BY_NAME[msg.kind], msg.object_id)
+    text = read_stored(store=store, kind=BY_NAME[msg.kind], message=msg)
     return orjson.loads(text) if text else None

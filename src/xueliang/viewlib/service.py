@@ -25,10 +25,11 @@ from xueliang.viewlib.parse import (
     parse_object,
     restore_images,
 )
-from xueliang.viewlib.schemas import TOPICS, RecordsStored
+from xueliang.viewlib.schemas import TOPICS, RecordsStored, RecordStored
 from xueliang.viewlib.sql import RecordQuery
 from xueliang.viewlib.stores.base import RecordStore
 from xueliang.viewlib.writer import BatchWriter
+from xueliang.viid.times import to_sql
 
 logger = logging.getLogger(__name__)
 
@@ -96,6 +97,13 @@ async def publish_new(*, bus: Bus, kind: Kind, parsed: list[Parsed], new_ids: se
     if topic is None or not new_ids:
         return
     await bus.publish(topic, stored_message(kind, [p for p in parsed if p.object_id in new_ids]))
+
+
+def read_stored(*, store: RecordStore, kind: Kind, message: RecordStored) -> str | None:
+    """The raw JSON of a record named by a bus message, looked up by its sort key (cheap), not by
+    id alone (a scan of the kind's table)."""
+    key = message.plate_no if kind.order_key == "plate_no" else message.device_id
+    return store.get(kind, message.object_id, key=key, at=to_sql(message.event_time))
 
 
 def query_page(

@@ -193,5 +193,10 @@ def count(kind: Kind, database: str, query: RecordQuery) -> tuple[str, dict[str,
     return f"SELECT count() FROM {table(kind, database)}{where}", params  # noqa: S608
 
 
-def get_one(kind: Kind, database: str) -> str:
-    return f"SELECT raw FROM {table(kind, database)} WHERE object_id = {{id:String}} LIMIT 1"  # noqa: S608
+def get_one(kind: Kind, database: str, *, keyed: bool = False) -> str:
+    """One record's raw JSON by id. ``keyed``: the sort key's first two columns are parameters too
+    (``key``, ``at``), so ClickHouse reads one granule; by id alone it reads the whole table."""
+    where = "object_id = {id:String}"
+    if keyed:
+        where = f"{kind.order_key} = {{key:String}} AND event_time = {{at:DateTime64(3, 'UTC')}} AND {where}"
+    return f"SELECT raw FROM {table(kind, database)} WHERE {where} LIMIT 1"  # noqa: S608

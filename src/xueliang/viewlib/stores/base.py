@@ -36,7 +36,9 @@ class RecordStore(ABC):
         """(raw JSON of the page's records, total count matching)."""
 
     @abstractmethod
-    def get(self, kind: Kind, object_id: str) -> str | None: ...
+    def get(self, kind: Kind, object_id: str, *, key: str | None = None, at: str | None = None) -> str | None:
+        """One record's raw JSON. ``key`` (the value of ``kind.order_key``) and ``at`` (its event time,
+        ``to_sql`` text), when the caller knows them (a bus message does), make it a key look-up."""
 
     @abstractmethod
     def close(self) -> None: ...

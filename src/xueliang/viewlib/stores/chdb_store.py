@@ -128,8 +128,10 @@ class ChdbStore(RecordStore):
         text, params = sql.select_page(kind, self.database, query)
         return [r[0] for r in self._query(text, params)["data"]], total
 
-    def get(self, kind: Kind, object_id: str) -> str | None:
-        rows = self._query(sql.get_one(kind, self.database), {"id": object_id})["data"]
+    def get(self, kind: Kind, object_id: str, *, key: str | None = None, at: str | None = None) -> str | None:
+        keyed = key is not None and at is not None
+        params = {"id": object_id, **({"key": key, "at": at} if keyed else {})}
+        rows = self._query(sql.get_one(kind, self.database, keyed=keyed), params)["data"]
         return str(rows[0][0]) if rows else None
 
     def drop_database(self) -> None:

@@ -68,8 +68,10 @@ class ClickHouseStore(RecordStore):
         text, params = sql.select_page(kind, self.database, query)
         return [r[0] for r in self.client.query(text, parameters=params).result_rows], total
 
-    def get(self, kind: Kind, object_id: str) -> str | None:
-        rows = self.client.query(sql.get_one(kind, self.database), parameters={"id": object_id}).result_rows
+    def get(self, kind: Kind, object_id: str, *, key: str | None = None, at: str | None = None) -> str | None:
+        keyed = key is not None and at is not None
+        params = {"id": object_id, **({"key": key, "at": at} if keyed else {})}
+        rows = self.client.query(sql.get_one(kind, self.database, keyed=keyed), parameters=params).result_rows
         return str(rows[0][0]) if rows else None
 
     def close(self) -> None:

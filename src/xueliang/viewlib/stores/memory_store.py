@@ -45,9 +45,13 @@ class MemoryStore(RecordStore):
         rows.sort(key=lambda r: (r.get(query.order_by, ""), r["object_id"]), reverse=query.descending)
         return [r["raw"] for r in rows[query.offset : query.offset + max(query.limit, 0)]], len(rows)
 
-    def get(self, kind: Kind, object_id: str) -> str | None:
+    def get(self, kind: Kind, object_id: str, *, key: str | None = None, at: str | None = None) -> str | None:
         row = self.tables.get(kind.name, {}).get(object_id)
-        return None if row is None else str(row["raw"])
+        if row is None:
+            return None
+        if key is not None and at is not None and (row[kind.order_key], row["event_time"]) != (key, at):
+            return None  # as the SQL stores: a key look-up finds only the row stored under that key
+        return str(row["raw"])
 
     def close(self) -> None:
         self.tables.clear()
