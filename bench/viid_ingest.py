@@ -196,6 +196,21 @@ async def e2e(
     return time.perf_counter() - t0, acked, latencies
 
 
+def cpu_by_thread(pid: int) -> dict[str, float]:
+    """CPU seconds per thread name (Python's threads are named after the process; chdb names its
+    own: ThreadPool = query and insert work, MergeMutate = background merges of parts)."""
+    out: dict[str, float] = {}
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            name = (task / "comm").read_text().strip()
+            fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the thread ended meanwhile
+            continue
+        group = "python" if name.startswith(("xueliang", "python")) else name
+        out[group] = out.get(group, 0.0) + (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return out
+
+
 def cpu_seconds(pid: int) -> float:
     """User + system CPU seconds of a process, all its threads (Linux)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -260,10 +275,15 @@ def main() -> None:
                 work = bodies(objects(n, images=images, seed=seed, start=later))
                 clock += timedelta(seconds=(warm_n + n) / 100 + 1)
                 cpu0, client0 = cpu_seconds(proc.pid), time.process_time()
+                threads0 = cpu_by_thread(proc.pid)
                 t_e2e, acked, lat = asyncio.run(
                     e2e(args.port, work, connections=args.connections, warmup=warmup)
                 )
                 server_cpu, client_cpu = cpu_seconds(proc.pid) - cpu0, time.process_time() - client0
+                threads1 = cpu_by_thread(proc.pid)
+                split = {k: (v - threads0.get(k, 0.0)) / n * 1e6 for k, v in threads1.items()}
+                top = sorted(split.items(), key=lambda kv: -kv[1])[:4]
+                print(f"{label}: server CPU µs/rec by thread: " + ", ".join(f"{k} {v:.1f}" for k, v in top))
                 assert acked == n, f"only {acked} of {n} acknowledged"
                 t_parse, rows = parse_only(work)
                 t_raw = raw_insert(root, rows)
