@@ -74,3 +74,18 @@ def test_carrier__stops_after_max_age_and_forgets_retired_tracks() -> None:
     assert carried == [1, 1, 0, 0]
     carrier.remember(_grey(0), [])
     assert carrier.templates == {}
+
+
+def test_carrier__a_tall_object_is_matched_at_reduced_scale() -> None:
+    tall = RNG.integers(0, 255, (150, 60), dtype=np.uint8)  # taller than max_height (48)
+    frames = [np.full((240, 320), 80, np.uint8) for _ in range(2)]
+    frames[0][40:190, 100:160] = tall
+    frames[1][40:190, 114:174] = tall
+    tracker = Tracker()
+    tracker.update(Detections.from_arrays([[100, 40, 160, 190]], [0.9], [0]))
+    carrier = Carrier()
+    carrier.remember(frames[0], tracker.tracks)
+    tracker.predict()
+    assert carrier.carry(frames[1], tracker, _everywhere()) == 1
+    (track,) = tracker.tracks
+    assert abs(float(track.path[-1][1][0]) - 114) < 6

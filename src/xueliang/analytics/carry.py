@@ -29,6 +29,7 @@ class CarryConfig:
     max_age: int = 8  # frames after its last detection a track is still carried
     margin: float = 1.0  # search window: the box grown by this many widths sideways, half as many heights
     min_texture: float = 8.0  # grey-level standard deviation below which a crop matches anywhere: not kept
+    max_height: int = 48  # taller templates are matched with their window scaled down to this height
 
 
 class Carrier:
@@ -74,8 +75,19 @@ class Carrier:
         x2, y2 = int(min(cx + tw / 2 + mx, grey.shape[1])), int(min(cy + th / 2 + my, grey.shape[0]))
         if x2 - x1 < tw or y2 - y1 < th:
             return None
-        scores = cv2.matchTemplate(grey[y1:y2, x1:x2], template, cv2.TM_CCOEFF_NORMED)
+        window, scale = grey[y1:y2, x1:x2], min(1.0, self.config.max_height / th)
+        if scale < 1.0:
+            window = _scaled(window, scale)
+            template = _scaled(template, scale)
+            if window.shape[0] < template.shape[0] or window.shape[1] < template.shape[1]:
+                return None
+        scores = cv2.matchTemplate(window, template, cv2.TM_CCOEFF_NORMED)
         _, best, _, (bx, by) = cv2.minMaxLoc(scores)
         if best < self.config.min_score:
             return None
-        return np.array([x1 + bx, y1 + by, x1 + bx + tw, y1 + by + th], np.float32)
+        x, y = x1 + bx / scale, y1 + by / scale
+        return np.array([x, y, x + tw, y + th], np.float32)
+
+
+def _scaled(image: Grey, scale: float) -> Grey:
+    return np.asarray(cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA), np.uint8)
