@@ -81,6 +81,15 @@ def test_upload__oversized_batch_is_413(app: FastAPI, live: TestClient, settings
     assert response.json()["ResponseStatusObject"]["StatusCode"] == "413"
 
 
+def test_upload__body_over_the_byte_limit_is_413_envelope(app: FastAPI, live: TestClient) -> None:
+    limit = app.state.settings.max_body_bytes
+    response = live.post("/VIID/MotorVehicles", content=b" " * (limit + 1), headers={"User-Identify": DEVICE})
+    assert response.status_code == 413
+    reply = response.json()["ResponseStatusObject"]
+    assert (reply["StatusCode"], reply["Id"], reply["RequestURL"]) == ("413", DEVICE, "/VIID/MotorVehicles")
+    assert str(limit) in reply["StatusString"]
+
+
 def test_upload__malformed_body_is_400_envelope(live: TestClient) -> None:
     assert live.post("/VIID/MotorVehicles", content=b"{nope").status_code == 400
     assert (

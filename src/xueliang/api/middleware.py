@@ -13,6 +13,8 @@ from prometheus_client import CollectorRegistry, Counter, Histogram
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from xueliang.viid import envelopes
+
 logger = logging.getLogger("xueliang.request")
 
 
@@ -35,6 +37,19 @@ def _problem_413(limit: int, path: str) -> bytes:
             "instance": path,
         }
     )
+
+
+def _viid_413(limit: int, path: str, scope: Scope) -> bytes:
+    ident = dict(scope["headers"]).get(b"user-identify", b"").decode("latin-1")[:20]
+    status = envelopes.Status(ident, "413", f"the request body exceeds {limit} bytes")
+    reply = envelopes.status_object(url=path, status=status, tz=_tz(scope))
+    return orjson.dumps({"ResponseStatusObject": reply})
+
+
+def _tz(scope: Scope) -> str:
+    app = scope.get("app")
+    settings = getattr(getattr(app, "state", None), "settings", None)
+    return str(getattr(settings, "timezone", "Asia/Shanghai"))
 
 
 class BodySizeLimitMiddleware:
@@ -74,11 +89,12 @@ class BodySizeLimitMiddleware:
                 await self._reject(scope, send)
 
     async def _reject(self, scope: Scope, send: Send) -> None:
-        body = _problem_413(self.limit, scope.get("path", ""))
-        headers = [
-            (b"content-type", b"application/problem+json"),
-            (b"content-length", str(len(body)).encode()),
-        ]
+        path = scope.get("path", "")
+        if path.startswith("/VIID/"):  # GA/T 1400 clients read a ResponseStatusObject, not a problem
+            content_type, body = envelopes.MEDIA_TYPE.encode(), _viid_413(self.limit, path, scope)
+        else:
+            content_type, body = b"application/problem+json", _problem_413(self.limit, path)
+        headers = [(b"content-type", content_type), (b"content-length", str(len(body)).encode())]
         await send({"type": "http.response.start", "status": 413, "headers": headers})
         await send({"type": "http.response.body", "body": body})
 
