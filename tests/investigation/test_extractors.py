@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.analytics.plates import CAR
-from tests.investigation.helpers import DEV_A, add_tollgates, analyst, attach, make_case, store_with
+from tests.investigation.helpers import DEV_A, OPTS, add_tollgates, analyst, attach, make_case, store_with
 from xueliang.analytics.detectors import DetectorConfig, SsdMobileNet
 from xueliang.analytics.extractors import Extractor
 from xueliang.analytics.extractors.face import FaceExtractor, FaceModels
@@ -30,6 +30,8 @@ from xueliang.investigation import matcher
 from xueliang.investigation.embeddings import vectors_of
 from xueliang.investigation.extractors import AnalyticsExtractor, missing_packages, shared
 from xueliang.investigation.models import Disposition
+from xueliang.viewlib.kinds import BY_NAME
+from xueliang.viewlib.parse import parse_object
 from xueliang.viewlib.schemas import RecordStored
 
 pytestmark = pytest.mark.skipif(bool(missing_packages()), reason="model packages not installed")
@@ -71,10 +73,11 @@ def _client(
     assert isinstance(vectors.extractor, AnalyticsExtractor)  # XUELIANG_EMBEDDING_EXTRACTOR=auto
     for kind, objs in records.items():
         for obj in objs:
-            id_field = "FaceID" if kind == "face" else "MotorVehicleID"
+            parsed = parse_object(BY_NAME[kind], obj, OPTS)  # what the bus message says of it
             msg = RecordStored(
-                kind=kind, object_id=obj[id_field], device_id=DEV_A, event_time=datetime.now(UTC)
-            )
+                kind=kind, object_id=parsed.object_id, device_id=parsed.device_id,
+                event_time=parsed.event_time, plate_no=str(obj.get("PlateNo", "")),
+            )  # fmt: skip
             assert matcher.feed_vector(vectors=vectors, msg=msg, raw=matcher.read_raw(store, msg))
     user, c = analyst(client, db, roles=("analyst", "admin"))
     make_case(db, user)
