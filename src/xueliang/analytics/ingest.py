@@ -1,6 +1,6 @@
 """Records of the analytics pipeline enter the view library by the same path as devices' uploads:
-``viewlib.service.parse_batch`` → ``store_batch_async`` (the single writer, durable on return) →
-``publish_new`` (bus ``records.*``)."""
+``viewlib.service.parse_batch`` → ``store_and_publish`` (the single writer, durable on return, then
+bus ``records.*``)."""
 
 from __future__ import annotations
 
@@ -12,13 +12,20 @@ from xueliang.core.db import utcnow
 from xueliang.viewlib import service as viewlib_service
 from xueliang.viewlib.kinds import RECORD_KINDS
 from xueliang.viewlib.parse import ParseOptions
+from xueliang.viewlib.publication import Ledger
 from xueliang.viewlib.writer import BatchWriter
 
 KINDS = {k.name: k for k in RECORD_KINDS}
 
 
 async def ingest_objects(
-    *, writer: BatchWriter, blobs: BlobStore, bus: Bus, tz: str, by_kind: dict[str, list[dict[str, Any]]]
+    *,
+    writer: BatchWriter,
+    blobs: BlobStore,
+    bus: Bus,
+    tz: str,
+    by_kind: dict[str, list[dict[str, Any]]],
+    ledger: Ledger | None = None,
 ) -> dict[str, set[str]]:
     """Store the objects of each kind; returns the ids stored anew per kind (retries store nothing)."""
     stored: dict[str, set[str]] = {}
@@ -28,7 +35,7 @@ async def ingest_objects(
         batch = viewlib_service.parse_batch(kind=kind, objects=objects, opts=opts)
         if batch.refused:
             raise ValueError(f"analytics built invalid {name} objects: {sorted(batch.refused.values())}")
-        new_ids = await viewlib_service.store_batch_async(writer=writer, kind=kind, parsed=batch.parsed)
-        await viewlib_service.publish_new(bus=bus, kind=kind, parsed=batch.parsed, new_ids=new_ids)
-        stored[name] = new_ids
+        stored[name] = await viewlib_service.store_and_publish(
+            writer=writer, bus=bus, kind=kind, parsed=batch.parsed, ledger=ledger
+        )
     return stored

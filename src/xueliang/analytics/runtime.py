@@ -88,7 +88,7 @@ async def serve(
 ) -> AnalyticsWorker:  # fmt: skip
     """Run one worker until ``stop`` is set; returns it (its counters) when it has left."""
     factory = factory or session_factory(engine_for(settings.database_url))
-    lib = viewlib or ViewLibrary.open(settings)
+    lib = viewlib or ViewLibrary.open(settings, ledger=False)
     own_bus = bus is None
     bus = bus or make_bus(settings.bus_url)
     if own_bus:
@@ -96,9 +96,8 @@ async def serve(
     loop = asyncio.get_running_loop()
 
     def sink(by_kind: dict[str, list[dict[str, Any]]]) -> None:
-        ingest = ingest_objects(
-            writer=lib.writer, blobs=lib.blobs, bus=bus, tz=settings.timezone, by_kind=by_kind
-        )
+        ingest = ingest_objects(writer=lib.writer, blobs=lib.blobs, bus=bus, tz=settings.timezone,
+                                by_kind=by_kind, ledger=lib.ledger)  # fmt: skip
         asyncio.run_coroutine_threadsafe(ingest, loop).result(timeout=120)
 
     detector = DetectorConfig(

@@ -48,7 +48,7 @@ from xueliang.stream.manager import RelayManager
 from xueliang.stream.plugins import make_manager
 from xueliang.stream.recording_router import router as recording_router
 from xueliang.stream.router import router as stream_router
-from xueliang.viewlib.dependencies import close_viewlib
+from xueliang.viewlib.dependencies import close_viewlib, republish_due
 from xueliang.viid import scheduled as viid_scheduled
 from xueliang.viid.router import router as viid_router
 
@@ -110,6 +110,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     await bus.start()
     await investigation_consumers.start(app, bus, subscribe=settings.run_consumers)
     await analytics_inapp.start(app, bus)  # embedded deployments: the analytics worker runs here
+    await republish_due(app.state)  # after an unclean stop: publications a crash may have lost
     scheduler = Scheduler(tz=settings.timezone)
     register_jobs(scheduler, factory=app.state.sessionmaker, settings=settings, relays=app.state.relays)
     app.state.bus, app.state.scheduler = bus, scheduler

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
 from xueliang.core.blobs import BlobStore
 from xueliang.core.config import Settings
+from xueliang.viewlib import service
+from xueliang.viewlib.publication import Ledger
 from xueliang.viewlib.stores import RecordStore, open_store
 from xueliang.viewlib.writer import BatchWriter
 
@@ -25,9 +28,12 @@ class ViewLibrary:
     store: RecordStore
     writer: BatchWriter
     blobs: BlobStore
+    ledger: Ledger | None = None  # publications due after a crash (None in tests that need none)
 
     @classmethod
-    def open(cls, settings: Settings) -> ViewLibrary:
+    def open(cls, settings: Settings, *, ledger: bool = True) -> ViewLibrary:
+        """``ledger``: keep the publication ledger of this data directory (the app does; a separate
+        analytics worker does not, as two processes would overwrite one file)."""
         store = open_store(
             type=settings.record_store_type,
             url=settings.record_store_url,
@@ -35,11 +41,30 @@ class ViewLibrary:
             database=settings.record_store_database,
         )
         writer = BatchWriter(store, linger=settings.record_store_linger_ms / 1000)
-        return cls(store=store, writer=writer, blobs=BlobStore(settings.data_dir / "blobs"))
+        kept = Ledger(ledger_path(settings)) if ledger else None
+        return cls(store=store, writer=writer, blobs=BlobStore(settings.data_dir / "blobs"), ledger=kept)
 
     def close(self) -> None:
         self.writer.close()
+        if self.ledger is not None:
+            self.ledger.close()
         self.store.close()
+
+
+def ledger_path(settings: Settings) -> Path:
+    return settings.data_dir / "records" / "publication.json"
+
+
+async def republish_due(state: Any) -> int:
+    """At start: if the last run stopped uncleanly with records stored since its publication
+    watermark, open the view library and publish them again (``viewlib.publication``)."""
+    if not Ledger.due(ledger_path(state.settings)):
+        return 0
+    lib = viewlib_of(state)
+    if lib.ledger is None:
+        return 0
+    tz = state.settings.timezone
+    return await service.republish(store=lib.store, bus=state.bus, ledger=lib.ledger, tz=tz)
 
 
 def viewlib_of(state: Any) -> ViewLibrary:

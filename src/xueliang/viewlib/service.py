@@ -15,21 +15,24 @@ import orjson
 
 from xueliang.core.blobs import BlobStore
 from xueliang.core.bus import Bus
-from xueliang.viewlib.kinds import Kind
+from xueliang.viewlib.kinds import RECORD_KINDS, Kind
 from xueliang.viewlib.parse import (
     BLOB_KEY,
+    COMPLETED_FIELDS,
     Parsed,
     ParseOptions,
     Refused,
+    incomplete,
     object_id_of,
     parse_object,
     restore_images,
 )
+from xueliang.viewlib.publication import Ledger
 from xueliang.viewlib.schemas import TOPICS, RecordsStored, RecordStored
 from xueliang.viewlib.sql import RecordQuery
 from xueliang.viewlib.stores.base import RecordStore
 from xueliang.viewlib.writer import BatchWriter
-from xueliang.viid.times import to_sql
+from xueliang.viid.times import from_sql, to_sql
 
 logger = logging.getLogger(__name__)
 
@@ -97,6 +100,54 @@ async def publish_new(*, bus: Bus, kind: Kind, parsed: list[Parsed], new_ids: se
     if topic is None or not new_ids:
         return
     await bus.publish(topic, stored_message(kind, [p for p in parsed if p.object_id in new_ids]))
+
+
+async def store_and_publish(
+    *, writer: BatchWriter, bus: Bus, kind: Kind, parsed: list[Parsed], ledger: Ledger | None = None
+) -> set[str]:
+    """Write (durable on return), then publish the new records; returns the new ids. The ledger's
+    ticket is given back only once both are done: a batch that failed in between stays due for
+    republication at the next start (``viewlib.publication``)."""
+    ticket = ledger.take() if ledger is not None else None
+    new_ids = await store_batch_async(writer=writer, kind=kind, parsed=parsed)
+    await publish_new(bus=bus, kind=kind, parsed=parsed, new_ids=new_ids)
+    if ledger is not None and ticket is not None:
+        ledger.give_back(ticket)
+    return new_ids
+
+
+def _restored(kind: Kind, raw: str, images: list[str], event_time: str, tz: str) -> Parsed | None:
+    """A stored record as ``parse_object`` saw it at ingest (images and event time from the row)."""
+    obj = orjson.loads(raw)
+    try:
+        parsed = parse_object(kind, obj, ParseOptions(tz=tz, received_at=from_sql(event_time)))
+    except Refused:  # stored by an older version under other rules: republish nothing rather than fail
+        logger.warning("%s %s no longer parses; not republished", kind.name, object_id_of(kind, obj))
+        return None
+    parsed.event_time, parsed.images = from_sql(event_time), images
+    parsed.completable = bool(images) and kind.name in COMPLETED_FIELDS and incomplete(kind.name, obj)
+    return parsed
+
+
+async def republish(*, store: RecordStore, bus: Bus, ledger: Ledger, tz: str, page: int = 2000) -> int:
+    """Publish again what the store took since the ledger's watermark (after an unclean stop)."""
+    since = ledger.since_text()
+    count = 0
+    for kind in RECORD_KINDS:
+        if since is None or kind.name not in TOPICS:
+            continue
+        offset = 0
+        while rows := await asyncio.to_thread(store.ingested_since, kind, since, offset=offset, limit=page):
+            offset += len(rows)
+            parsed = [p for raw, images, at in rows if (p := _restored(kind, raw, images, at, tz))]
+            for i in range(0, len(parsed), 100):
+                chunk = parsed[i : i + 100]
+                await publish_new(bus=bus, kind=kind, parsed=chunk, new_ids={p.object_id for p in chunk})
+            count += len(parsed)
+    if since is not None:
+        logger.warning("republished %s records stored since %s (the last stop was not clean)", count, since)
+    ledger.replayed()
+    return count
 
 
 def read_stored(*, store: RecordStore, kind: Kind, message: RecordStored) -> str | None:

@@ -193,6 +193,17 @@ def count(kind: Kind, database: str, query: RecordQuery) -> tuple[str, dict[str,
     return f"SELECT count() FROM {table(kind, database)}{where}", params  # noqa: S608
 
 
+def ingested_since(kind: Kind, database: str) -> str:
+    """Records stored at or after ``since`` (the store's clock), a page at a time: the replay of
+    publications a crash may have lost (``viewlib.publication``). Reads the whole ``ingested_at``
+    column (not in the key): run once, after an unclean stop."""
+    return (
+        f"SELECT raw, images, toString(event_time) FROM {table(kind, database)}"  # noqa: S608
+        " WHERE ingested_at >= {since:DateTime64(3, 'UTC')}"
+        " ORDER BY ingested_at, object_id LIMIT {limit:UInt32} OFFSET {offset:UInt32}"
+    )
+
+
 def get_one(kind: Kind, database: str, *, keyed: bool = False) -> str:
     """One record's raw JSON by id. ``keyed``: the sort key's first two columns are parameters too
     (``key``, ``at``), so ClickHouse reads one granule; by id alone it reads the whole table."""

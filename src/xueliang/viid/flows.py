@@ -136,9 +136,8 @@ async def ingest(
     else:
         batch = await run_in_threadpool(_prepare, request, kind, objects, device_id, inbound=inbound)
     lib = viewlib_of(request.app.state)
-    new_ids = await viewlib_service.store_batch_async(writer=lib.writer, kind=kind, parsed=batch.parsed)
-    await viewlib_service.publish_new(
-        bus=request.app.state.bus, kind=kind, parsed=batch.parsed, new_ids=new_ids
+    await viewlib_service.store_and_publish(
+        writer=lib.writer, bus=request.app.state.bus, kind=kind, parsed=batch.parsed, ledger=lib.ledger
     )
     refused = batch.refused
     return [

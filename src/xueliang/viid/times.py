@@ -79,3 +79,8 @@ def to_sql(moment: datetime) -> str:
     """``YYYY-MM-DD HH:MM:SS.mmm`` in UTC, as ClickHouse reads DateTime64(3, 'UTC')."""
     utc = moment.astimezone(UTC)
     return f"{utc:%Y-%m-%d %H:%M:%S}.{utc.microsecond // 1000:03d}"
+
+
+def from_sql(text: str) -> datetime:
+    """The inverse of ``to_sql`` (the store's text of a DateTime64(3, 'UTC'))."""
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)

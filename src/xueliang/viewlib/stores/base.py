@@ -8,6 +8,9 @@ from typing import Any, ClassVar
 from xueliang.viewlib.kinds import ALL_KINDS, Kind
 from xueliang.viewlib.sql import RecordQuery
 
+Stored = tuple[str, list[str], str]
+"""A stored record as replayed: its raw JSON, image blob ids and event time (``to_sql`` text)."""
+
 
 class RecordStore(ABC):
     type: ClassVar[str]
@@ -39,6 +42,10 @@ class RecordStore(ABC):
     def get(self, kind: Kind, object_id: str, *, key: str | None = None, at: str | None = None) -> str | None:
         """One record's raw JSON. ``key`` (the value of ``kind.order_key``) and ``at`` (its event time,
         ``to_sql`` text), when the caller knows them (a bus message does), make it a key look-up."""
+
+    @abstractmethod
+    def ingested_since(self, kind: Kind, since: str, *, offset: int, limit: int) -> list[Stored]:
+        """The records stored at or after ``since`` (``to_sql`` text), in storing order, one page."""
 
     @abstractmethod
     def close(self) -> None: ...

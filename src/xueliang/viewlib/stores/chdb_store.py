@@ -22,7 +22,7 @@ import orjson
 from xueliang.viewlib import sql
 from xueliang.viewlib.kinds import ALL_KINDS, Kind
 from xueliang.viewlib.sql import RecordQuery
-from xueliang.viewlib.stores.base import RecordStore
+from xueliang.viewlib.stores.base import RecordStore, Stored
 
 log = logging.getLogger(__name__)
 _sessions: dict[Path, Any] = {}
@@ -133,6 +133,11 @@ class ChdbStore(RecordStore):
         params = {"id": object_id, **({"key": key, "at": at} if keyed else {})}
         rows = self._query(sql.get_one(kind, self.database, keyed=keyed), params)["data"]
         return str(rows[0][0]) if rows else None
+
+    def ingested_since(self, kind: Kind, since: str, *, offset: int, limit: int) -> list[Stored]:
+        params = {"since": since, "offset": offset, "limit": limit}
+        rows = self._query(sql.ingested_since(kind, self.database), params)["data"]
+        return [(str(r[0]), list(r[1]), str(r[2])) for r in rows]
 
     def drop_database(self) -> None:
         self._query(f"DROP DATABASE IF EXISTS {self.database}", fmt="CSV")

@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 from xueliang.viewlib import sql
 from xueliang.viewlib.kinds import ALL_KINDS, Kind
 from xueliang.viewlib.sql import RecordQuery
-from xueliang.viewlib.stores.base import RecordStore
+from xueliang.viewlib.stores.base import RecordStore, Stored
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +73,11 @@ class ClickHouseStore(RecordStore):
         params = {"id": object_id, **({"key": key, "at": at} if keyed else {})}
         rows = self.client.query(sql.get_one(kind, self.database, keyed=keyed), parameters=params).result_rows
         return str(rows[0][0]) if rows else None
+
+    def ingested_since(self, kind: Kind, since: str, *, offset: int, limit: int) -> list[Stored]:
+        params = {"since": since, "offset": offset, "limit": limit}
+        rows = self.client.query(sql.ingested_since(kind, self.database), parameters=params).result_rows
+        return [(str(r[0]), list(r[1]), str(r[2])) for r in rows]
 
     def close(self) -> None:
         self.client.close()

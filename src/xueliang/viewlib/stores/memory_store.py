@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from xueliang.viewlib.kinds import Kind
 from xueliang.viewlib.sql import SORTABLE, RecordQuery
-from xueliang.viewlib.stores.base import RecordStore
+from xueliang.viewlib.stores.base import RecordStore, Stored
+from xueliang.viid.times import to_sql
 
 
 class MemoryStore(RecordStore):
@@ -28,8 +30,19 @@ class MemoryStore(RecordStore):
 
     def insert(self, kind: Kind, rows: list[dict[str, Any]]) -> None:
         table = self.tables.setdefault(kind.name, {})
+        stamp = to_sql(datetime.now(UTC))
         for row in rows:
-            table[row["object_id"]] = row
+            table[row["object_id"]] = {**row, "ingested_at": stamp}
+
+    def ingested_since(self, kind: Kind, since: str, *, offset: int, limit: int) -> list[Stored]:
+        rows = sorted(
+            (r for r in self.tables.get(kind.name, {}).values() if r["ingested_at"] >= since),
+            key=lambda r: (r["ingested_at"], r["object_id"]),
+        )
+        return [
+            (str(r["raw"]), list(r.get("images", [])), str(r["event_time"]))
+            for r in rows[offset : offset + limit]
+        ]
 
     def _matches(self, row: dict[str, Any], query: RecordQuery) -> bool:
         if any(str(row.get(k)) != str(v) for k, v in query.equals.items()):
