@@ -7,12 +7,16 @@ import asyncio
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 from tests.viewlib.helpers import chdb_store, motor_vehicle
+from xueliang.core.blobs import BlobStore
 from xueliang.core.bus import MemoryBus
+from xueliang.core.config import Environment, Settings
 from xueliang.viewlib import service
+from xueliang.viewlib.dependencies import ViewLibrary, ledger_path, republish_due
 from xueliang.viewlib.kinds import MOTOR_VEHICLE
 from xueliang.viewlib.parse import ParseOptions, parse_object
 from xueliang.viewlib.publication import SKEW, Ledger
@@ -96,3 +100,26 @@ def test_republish__stored_but_unpublished_records_reach_the_bus(
     assert (by_plate["湘A00001"].completable, by_plate["湘A00002"].completable) == (False, True)
     assert by_plate["湘A00002"].images == ["ab" * 32]
     assert not Ledger.due(tmp_path / "publication.json")  # replayed, then stopped cleanly
+
+
+def test_republish_due__runs_only_after_an_unclean_stop(tmp_path: Path) -> None:
+    settings = Settings(env=Environment.test, data_dir=tmp_path, secret_key="k" * 64)
+    store, bus = MemoryStore(), MemoryBus()
+    state = SimpleNamespace(settings=settings)
+    row = parse_object(MOTOR_VEHICLE, motor_vehicle(1), ParseOptions(tz="Asia/Shanghai")).row
+
+    async def start() -> int:  # what the app's lifespan does, on a library opened beforehand
+        state.viewlib = ViewLibrary(store=store, writer=BatchWriter(store), blobs=BlobStore(tmp_path / "b"),
+                                    ledger=Ledger(ledger_path(settings)))  # fmt: skip
+        await bus.start()
+        try:
+            return await republish_due(state, bus)
+        finally:
+            await bus.close()
+            state.viewlib.close()
+
+    assert asyncio.run(start()) == 0  # first start: no ledger file, nothing due
+    Ledger(ledger_path(settings))  # a run that takes and dies without closing
+    store.insert(MOTOR_VEHICLE, [row])
+    assert asyncio.run(start()) == 1
+    assert asyncio.run(start()) == 0  # the replay's run stopped cleanly

@@ -110,7 +110,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     await bus.start()
     await investigation_consumers.start(app, bus, subscribe=settings.run_consumers)
     await analytics_inapp.start(app, bus)  # embedded deployments: the analytics worker runs here
-    await republish_due(app.state)  # after an unclean stop: publications a crash may have lost
+    await republish_due(app.state, bus)  # after an unclean stop: publications a crash may have lost
     scheduler = Scheduler(tz=settings.timezone)
     register_jobs(scheduler, factory=app.state.sessionmaker, settings=settings, relays=app.state.relays)
     app.state.bus, app.state.scheduler = bus, scheduler

@@ -14,6 +14,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 
 from xueliang.core.blobs import BlobStore
+from xueliang.core.bus import Bus
 from xueliang.core.config import Settings
 from xueliang.viewlib import service
 from xueliang.viewlib.publication import Ledger
@@ -55,7 +56,7 @@ def ledger_path(settings: Settings) -> Path:
     return settings.data_dir / "records" / "publication.json"
 
 
-async def republish_due(state: Any) -> int:
+async def republish_due(state: Any, bus: Bus) -> int:
     """At start: if the last run stopped uncleanly with records stored since its publication
     watermark, open the view library and publish them again (``viewlib.publication``)."""
     if not Ledger.due(ledger_path(state.settings)):
@@ -64,7 +65,7 @@ async def republish_due(state: Any) -> int:
     if lib.ledger is None:
         return 0
     tz = state.settings.timezone
-    return await service.republish(store=lib.store, bus=state.bus, ledger=lib.ledger, tz=tz)
+    return await service.republish(store=lib.store, bus=bus, ledger=lib.ledger, tz=tz)
 
 
 def viewlib_of(state: Any) -> ViewLibrary:
