@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from tests.analytics.plates import CAR, PLATES, car_with_plate, motorcycle_with_plate
-from xueliang.analytics.extractors import Subject, feature_vector
+from xueliang.analytics.extractors import VEHICLE_DIM, Subject, feature_vector
 from xueliang.analytics.extractors.colour import CODES, ClothingColour, VehicleColour, classify
 from xueliang.analytics.extractors.plate import PlateExtractor, PlateModels
 from xueliang.analytics.extractors.vehicle import EfficientNetLite3, VehicleExtractor, vehicle_class
@@ -117,7 +117,9 @@ def test_vehicle_extractor__type_and_embedding(skimage_data: Path) -> None:
     b = extractor.extract(Subject("motor_vehicle", cv2.flip(car, 1), CAR_BOX, 2))
     c = extractor.extract(Subject("motor_vehicle", moto, MOTO_BOX, 3))
     va, vb, vc = (feature_vector(x["_feature"]) for x in (a, b, c))
-    assert va.shape == (1280,)
+    assert va.shape == (VEHICLE_DIM,) and a["_feature"]["AlgorithmVersion"].endswith(
+        f"+orp{VEHICLE_DIM}-s1400"
+    )
     same, other = float(va @ vb), float(va @ vc)
     labels = f"{a['_labels'][:3]} / {c['_labels'][:3]}"
     print(f"vehicle embedding: same car mirrored {same:.3f}, car vs motorcycle {other:.3f}; {labels}")  # noqa: T201

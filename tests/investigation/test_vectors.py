@@ -98,6 +98,21 @@ def test_feature_of__the_crops_feature_at_the_kinds_size() -> None:
     assert feature_of({"FeatureInfoObject": feature_info(_data(1)[0], "t")}, "motor_vehicle") is None
 
 
+def test_feature_of__former_unreduced_vehicle_vector_skipped_with_a_warning(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Records written before the reduction carry 1280-d vehicle features: not comparable, skipped."""
+    from xueliang.analytics.extractors import EFFICIENTNET_DIM, feature_info
+    from xueliang.investigation.embeddings import feature_of
+
+    old = {"FeatureInfoObject": feature_info(_data(1, EFFICIENTNET_DIM)[0], "efficientnet-lite3-int8")}
+    with caplog.at_level("WARNING", logger="xueliang.investigation.embeddings"):
+        assert feature_of(old, "motor_vehicle") is None
+        assert feature_of(old, "motor_vehicle") is None
+    warned = [r.getMessage() for r in caplog.records]
+    assert len(warned) == 1 and "'efficientnet-lite3-int8'" in warned[0] and "skipped" in warned[0]
+
+
 def test_make_extractor__none_and_unknown_types() -> None:
     from PIL import Image
 

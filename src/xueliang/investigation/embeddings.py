@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import binascii
 import io
+import logging
 import threading
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,6 +24,8 @@ from xueliang.investigation.vectors import VectorIndex, normalise, open_index
 from xueliang.investigation.vectors.base import F32
 
 INDEXED_KINDS = ("face", "motor_vehicle")  # sizes: EMBEDDING_DIM, shared with analytics
+logger = logging.getLogger(__name__)
+_warned: set[tuple[str, str, int]] = set()
 MAX_PIXELS = 40_000_000  # an upload is decoded whole: refuse what would take gigabytes
 
 
@@ -58,7 +61,21 @@ def feature_of(raw: dict[str, Any], kind: str) -> F32 | None:
         vec = decode_feature(data, EMBEDDING_DIM[kind]) if isinstance(data, str) else None
         if vec is not None:
             return vec
+        if isinstance(data, str) and isinstance(info, dict):
+            _warn_unusable(kind, info, data)
     return None
+
+
+def _warn_unusable(kind: str, info: dict[str, Any], data: str) -> None:
+    """Once per kind, algorithm and size: a stored feature this index cannot use (e.g. the former
+    unreduced 1280-d vehicle vectors), skipped."""
+    key = (kind, str(info.get("AlgorithmVersion", "")), len(data))
+    if key not in _warned:
+        _warned.add(key)
+        logger.warning(
+            "%s feature of algorithm %r (%d base64 chars) is not a %d-d embedding: skipped",
+            kind, key[1], len(data), EMBEDDING_DIM[kind],
+        )  # fmt: skip
 
 
 def read_image(data: bytes) -> Image.Image:

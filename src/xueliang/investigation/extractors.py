@@ -3,7 +3,8 @@
 - ``analytics``: the structurization models, so that an upload is comparable with the stored records:
   faces → the largest YuNet face that passes analytics' quality gate → SFace (128-d); vehicles → the
   largest vehicle the SSD detector finds (else the whole picture) → analytics' vehicle extractor
-  (EfficientNet-Lite3, 1280-d, L2-normalised). Models load on first use, once per process.
+  (EfficientNet-Lite3's 1280-d features reduced to 256-d by analytics' fixed projection, L2-normalised).
+  Models load on first use, once per process.
 - ``none``: every upload → 422 naming what to install; record probes still work.
 - ``auto`` (default): ``analytics`` when its model packages are installed, else ``none``.
 """

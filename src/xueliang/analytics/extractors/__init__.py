@@ -20,9 +20,12 @@ from xueliang.analytics.detections import FloatArray
 Image = npt.NDArray[np.uint8]
 
 # The one definition of each record kind's embedding size, shared with the investigation's vector
-# indexes (which must hold the vectors written here): SFace faces, EfficientNet-Lite3 vehicles.
+# indexes (which must hold the vectors written here): SFace faces; EfficientNet-Lite3 vehicles, whose
+# 1280-d features are reduced where they are made (``reduction``: a fixed orthonormal projection) so
+# that 10M vehicles take 10 GB instead of 51 GB. Dimension chosen by measurement (docs/analytics.md).
 FACE_DIM = 128
-VEHICLE_DIM = 1280
+EFFICIENTNET_DIM = 1280
+VEHICLE_DIM = 256
 EMBEDDING_DIM = {"face": FACE_DIM, "motor_vehicle": VEHICLE_DIM}
 
 

@@ -1,6 +1,7 @@
 """Vehicles: type (the detector's COCO class refined by EfficientNet-Lite3's ImageNet labels) and an
-appearance embedding (EfficientNet-Lite3's 1280-d pooled features, dequantised and L2-normalised)
-for search by image. EfficientNet is largely colour-blind: search combines it with VehicleColor."""
+appearance embedding for search by image: EfficientNet-Lite3's 1280-d pooled features, dequantised,
+reduced to ``VEHICLE_DIM`` by ``reduction``'s fixed projection and L2-normalised. EfficientNet is
+largely colour-blind: search combines it with VehicleColor."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ import numpy as np
 import numpy.typing as npt
 
 from xueliang.analytics.detections import crop
-from xueliang.analytics.extractors import VEHICLE_DIM, Image, Subject, feature_info, normalised, register
+from xueliang.analytics.extractors import EFFICIENTNET_DIM, Image, Subject, feature_info, normalised, register
+from xueliang.analytics.extractors.reduction import VEHICLE_ALGORITHM, reduce_vehicle
 from xueliang.analytics.weights import package_file
 from xueliang.core.exceptions import ConfigurationError
 
@@ -44,9 +46,9 @@ class EfficientNetLite3:
         self.output = self.interpreter.get_output_details()[0]
         details = self.interpreter.get_tensor_details()
         self.feature = next(d for d in details if d["name"] == EMBEDDING_TENSOR)
-        if int(np.prod(self.feature["shape"])) != VEHICLE_DIM:
+        if int(np.prod(self.feature["shape"])) != EFFICIENTNET_DIM:
             raise ConfigurationError(
-                f"{model.name}: embedding of {self.feature['shape']}, {VEHICLE_DIM} expected"
+                f"{model.name}: embedding of {self.feature['shape']}, {EFFICIENTNET_DIM} expected"
             )
         self.lock = threading.Lock()
 
@@ -89,4 +91,5 @@ class VehicleExtractor:
         vector, labels = self.model.run(np.ascontiguousarray(region))
         code = vehicle_class(subject.class_id, labels)
         field = "VehicleClass" if subject.kind == "motor_vehicle" else "VehicleType"
-        return {field: code, "_labels": labels, "_feature": feature_info(vector, "efficientnet-lite3-int8")}
+        feature = feature_info(reduce_vehicle(vector), VEHICLE_ALGORITHM)
+        return {field: code, "_labels": labels, "_feature": feature}
