@@ -30,11 +30,11 @@ PHOTOS = ["motion_original.jpg", "opticalflow_lk.jpg", "pexels_double_decker_bus
           "camshift_result.jpg", "detect_test2.jpg"]  # fmt: skip
 # measured once (2026-11-28, seed 1400) on 18 vehicle crops × 3 changed copies (crop 5 % a side + 63 %
 # + JPEG 80; brightness × 1.3; mirrored): full 1280-d puts the own record first for 51 of 54 (the 3
-# others lose by ≤ 0.04 to another photo of the same car or bus). Reduced, own first kept / Spearman ρ
+# others lose by ≤ 0.04 to another photo of the same vehicle). Reduced, own first kept / Spearman ρ
 # of all pairwise similarities: 64-d 46/51, 0.659; 96-d 51, 0.895; 128-d 50, 0.864; 160-d 51, 0.944;
 # 192-d 49, 0.925; 256-d 51, 0.965; 384-d 51, 0.974; 512-d 51, 0.976. Over seeds 1400–1409 (how much
 # is the seed's luck), worst ρ: 96-d 0.751, 128-d 0.857, 160-d 0.863, 192-d 0.919, 256-d 0.935;
-# at 256-d each seed keeps ≥ 50/51 (a lost one: a near-tie at 1280-d between two photos of one bus)
+# at 256-d each seed keeps ≥ 50/51 (a lost one: a near-tie at 1280-d between two photos of one vehicle)
 SPEARMAN_FLOOR = 0.95
 SPEARMAN_ANY_SEED_FLOOR = 0.92
 SEEDS = range(SEED, SEED + 10)
