@@ -11,6 +11,8 @@ synthetic pass table and embedding set.
    plate's trajectory and a feature search (partial plate + colour + 1-hour window, count + first page).
    ``--legacy-first``: generate into the day-partitioned layout of before 2026-11-28, time, reopen the
    store (which migrates the table, timed), time again — before/after on the same rows.
+   ``--settle S``: then wait (up to S seconds) for chdb's background merges of the generated parts and
+   time again — the steady state of a long-running store, which merges while it is open.
 3. Builds a faiss IVF index over ``--embeddings`` clustered 128-d vectors with times and places, and
    times a search with a 10 % time filter: p50/p99 and recall@10 against an exact scan in the same run.
 4. Face 1:N: one probe against a 100k watchlist (the matcher's matrix), per probe.
@@ -183,7 +185,18 @@ def parts(store: ChdbStore) -> str:
     return f"{n} parts in {p} partitions, {size}"
 
 
-def synthetic_latencies(store: ChdbStore, passes: int, repeat: int, legacy_first: bool) -> None:
+def settle(store: ChdbStore, timeout_s: float) -> None:
+    """Wait until no background merge runs on the store's tables (chdb merges only while the process
+    lives: a short run measures while the generated parts are being merged, and its exit cancels them)."""
+    q = "SELECT count() FROM system.merges WHERE database = {db:String}"
+    deadline = time.perf_counter() + timeout_s
+    while int(records.rows(store, q, {"db": store.database})[0][0]) and time.perf_counter() < deadline:
+        time.sleep(2)
+
+
+def synthetic_latencies(
+    store: ChdbStore, passes: int, repeat: int, legacy_first: bool, settle_s: float
+) -> None:
     vehicles, days = max(passes // 50, 1000), 30
     if legacy_first:
         legacy_table(store)
@@ -197,6 +210,11 @@ def synthetic_latencies(store: ChdbStore, passes: int, repeat: int, legacy_first
         store.ensure_schema()
         print(f"migrated to {sql.LAYOUT!r} on open in {time.perf_counter() - t0:.0f} s")
     pass_latencies(store, days, repeat, "current layout")
+    if settle_s > 0:
+        t0 = time.perf_counter()
+        settle(store, settle_s)
+        print(f"background merges settled after {time.perf_counter() - t0:.0f} s")
+        pass_latencies(store, days, repeat, "current layout, merges settled")
 
 
 def pass_latencies(store: ChdbStore, days: int, repeat: int, label: str) -> None:
@@ -311,6 +329,12 @@ def main() -> None:
     ap.add_argument(
         "--legacy-first", action="store_true", help="passes: time the old layout, migrate, time again"
     )
+    ap.add_argument(
+        "--settle",
+        type=float,
+        default=0,
+        help="passes: then wait up to this many seconds for merges, time again",
+    )
     ap.add_argument("--skip", default="", help="comma-separated: sim,passes,vectors,watchlist")
     args = ap.parse_args()
     skip = set(args.skip.split(","))
@@ -318,7 +342,7 @@ def main() -> None:
     if "sim" not in skip and args.traffic.is_dir():
         sim_scores(_store(root, "sim"), args.traffic, args.seed, args.scale, args.max_kmh)
     if "passes" not in skip:
-        synthetic_latencies(_store(root, "big"), args.passes, args.repeat, args.legacy_first)
+        synthetic_latencies(_store(root, "big"), args.passes, args.repeat, args.legacy_first, args.settle)
     if "vectors" not in skip:
         vector_latencies(args.embeddings, args.repeat, args.nlist, args.nprobe)
     if "watchlist" not in skip:
