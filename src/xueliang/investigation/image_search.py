@@ -85,10 +85,12 @@ def similar_ids(
 
 
 def with_features(
-    *, store: RecordStore, vis: scope.Visibility, ids: list[str], features: VehicleFeatures, tz: str
-) -> set[str]:
-    """The ids among ``ids`` whose stored pass has ``features`` (and is visible)."""
-    search = PassSearch(**features.model_dump(), limit=1)
+    *, store: RecordStore, vis: scope.Visibility, ids: list[str], features: VehicleFeatures,
+    time_from: datetime | None, time_to: datetime | None, tz: str,
+) -> set[str]:  # fmt: skip
+    """The ids among ``ids`` whose stored pass has ``features`` (and is visible); the search's window
+    bounds the partitions read (the ids themselves are found through the object-id bloom filter)."""
+    search = PassSearch(**features.model_dump(), time_from=time_from, time_to=time_to, limit=1)
     f = pass_filter_of(query=search, vis=vis, tollgates=None, tz=tz)
     f.object_ids = ids
     return {r[0] for r in records.plate_passes(store, f, limit=len(ids))}
@@ -120,8 +122,9 @@ def search_similar(
     hits = [h for h in index.search(vec, wanted, flt) if h.score >= query.min_score]
     if query.features is not None:
         keep = with_features(
-            store=store, vis=vis, ids=[h.object_id for h in hits], features=query.features, tz=tz
-        )
+            store=store, vis=vis, ids=[h.object_id for h in hits], features=query.features,
+            time_from=query.time_from, time_to=query.time_to, tz=tz,
+        )  # fmt: skip
         hits = [h for h in hits if h.object_id in keep][: query.k]
     raws = records.raw_by_ids(store, BY_NAME[query.kind], [h.object_id for h in hits])
     items = [
