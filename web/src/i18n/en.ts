@@ -485,6 +485,7 @@ export const en: Messages = {
     results: { noImage: 'No image', similar: 'Similar', trajectory: 'Trajectory', empty: 'Fill in the form and search.' },
     trajectory: { title: 'Trajectory of {plate}', count: '{n} passes', gap: 'gap', unlocated: 'checkpoint without location' },
     similar: { title: 'Vehicles similar to {plate}', searched: '{n} embeddings searched' },
+    export: { csv: 'Export CSV', geojson: 'Export GeoJSON', needPurpose: 'An export needs a purpose in the case bar (at least {n} characters)' },
     alerts: {
       title: 'Disposition alerts',
       stream: { connecting: 'Connecting to live alerts…', open: 'Live alerts connected', closed: 'Live alerts not connected' },
@@ -543,6 +544,8 @@ export const en: Messages = {
         minScore: 'Minimum similarity (%)',
         run: 'Search',
         refine: 'Refine by time and place',
+        features: 'Vehicle features (optional)',
+        featuresHint: 'Keep only the similar vehicles that also have these features (plate with * and ?; comma-separated codes, any of each).',
       },
       face: {
         compareTitle: 'Face 1:1 comparison',
@@ -587,6 +590,15 @@ export const en: Messages = {
         drawArea: 'Draw an area',
         mapHintThen: 'Click checkpoints on the map: the first fills A, then B (or choose “Pick on the map” first).',
         mapHintCollision: 'Click “Draw an area”, click to add vertices, double-click to close.',
+      },
+      like: {
+        title: 'Looks like',
+        hint: 'Keep only the passes whose vehicle looks like a reference vehicle (search by image at each leg’s checkpoints and window).',
+        probe: 'Reference vehicle',
+        minScore: 'Minimum similarity: {p}%',
+        legs: 'Compare at',
+        leg: { both: 'A and B', a: 'A only', b: 'B only' },
+        score: 'Similarity',
       },
     },
   },

@@ -483,6 +483,7 @@ export const zhCN = {
     results: { noImage: '无图片', similar: '以图搜车', trajectory: '轨迹', empty: '填写条件后查询。' },
     trajectory: { title: '{plate} 的轨迹', count: '{n} 次过车', gap: '中断', unlocated: '卡口无坐标' },
     similar: { title: '与 {plate} 相似的车辆', searched: '检索了 {n} 条特征' },
+    export: { csv: '导出 CSV', geojson: '导出 GeoJSON', needPurpose: '导出须在案件栏填写用途（至少 {n} 个字）' },
     alerts: {
       title: '布控告警',
       stream: { connecting: '正在连接实时告警…', open: '实时告警已连接', closed: '实时告警未连接' },
@@ -541,6 +542,8 @@ export const zhCN = {
         minScore: '最低相似度（%）',
         run: '检索',
         refine: '按时间、地点细化',
+        features: '车辆特征（可选）',
+        featuresHint: '只保留同时具有这些特征的相似车辆（号牌可用 * 和 ?；代码逗号分隔，每项任一即可）。',
       },
       face: {
         compareTitle: '人脸 1:1 比对',
@@ -585,6 +588,15 @@ export const zhCN = {
         drawArea: '画一个区域',
         mapHintThen: '点击地图上的卡口：先填 A，再填 B（或先点“在地图上选”指定）。',
         mapHintCollision: '点“画一个区域”，单击添加顶点，双击闭合。',
+      },
+      like: {
+        title: '相似车辆',
+        hint: '只保留外观与参照车辆相似的过车（以图搜车，按卡口和时间段检索）。',
+        probe: '参照车辆',
+        minScore: '最低相似度：{p}%',
+        legs: '比对',
+        leg: { both: 'A 和 B', a: '仅 A', b: '仅 B' },
+        score: '相似度',
       },
     },
   },

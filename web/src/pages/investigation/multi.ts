@@ -2,7 +2,7 @@
 import type { components } from '@/api/schema'
 import type { LonLat } from '@/components/investigation/types'
 
-import { iso, newWindow } from './tools'
+import { iso, newProbe, newWindow, type ProbeState, toProbe } from './tools'
 
 export type Leg = components['schemas']['Leg']
 
@@ -41,4 +41,28 @@ export function marks(a: LegState, b: LegState): Record<string, string> {
   for (const id of a.tollgates) out[id] = 'A'
   for (const id of b.tollgates) out[id] = (out[id] ?? '') + 'B'
   return out
+}
+
+export type Likeness = components['schemas']['Likeness']
+export type LikeLegs = Likeness['legs']
+/** Most similar captures considered per leg (the API's default). */
+export const LIKE_K = 500
+
+/** "Looks like" (相似车辆) of "A then B": a reference vehicle, a minimum similarity, which legs. */
+export interface LikeState {
+  open: boolean
+  probe: ProbeState
+  minPercent: number
+  legs: NonNullable<LikeLegs>
+}
+
+export function newLike(): LikeState {
+  return { open: false, probe: { ...newProbe(), mode: 'record' }, minPercent: 50, legs: 'both' }
+}
+
+/** The request's `like`: undefined while the section is closed, null when open without a probe. */
+export function toLike(like: LikeState): Likeness | null | undefined {
+  if (!like.open) return undefined
+  const probe = toProbe(like.probe)
+  return probe ? { probe, min_score: like.minPercent / 100, legs: like.legs, k: LIKE_K } : null
 }

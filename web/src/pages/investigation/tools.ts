@@ -5,7 +5,8 @@ import { ref } from 'vue'
 import { api, problemDetail } from '@/api/client'
 import type { components } from '@/api/schema'
 import { caseQuery } from '@/components/investigation/caseContext'
-import { lastHours } from '@/components/investigation/timeWindow'
+import type { TrajectoryQuery } from '@/components/investigation/exportFile'
+import { lastHours, splitList } from '@/components/investigation/timeWindow'
 import type { LonLat, TrajectoryCollection } from '@/components/investigation/types'
 import { t } from '@/i18n'
 import { localInputToIso } from '@/i18n/format'
@@ -94,16 +95,43 @@ export function checkpointName(id: string): string {
 export function useTrajectory() {
   const plate = ref<string | null>(null)
   const data = ref<TrajectoryCollection | null>(null)
+  const query = ref<TrajectoryQuery | null>(null)
   const error = ref<string | null>(null)
 
   async function open(hit: PlateHit, from: string, to: string): Promise<void> {
     plate.value = hit.plate_no
     error.value = null
     const body = { plate: hit.plate_no, plate_color: hit.plate_color || null, time_from: iso(from), time_to: iso(to), gap_minutes: 30 }
+    query.value = body
     const { data: found, error: problem } = await api.POST('/api/v1/investigation/trajectory', { params: { query: caseQuery() }, body })
     if (problem || !found) error.value = problemText(problem)
     data.value = (found as unknown as TrajectoryCollection | undefined) ?? null
   }
 
-  return { plate, data, error, open }
+  return { plate, data, query, error, open }
+}
+
+export type VehicleFeatures = components['schemas']['VehicleFeatures']
+
+/** Features a similar capture must also have (以图搜车 + 特征): a plate pattern and comma lists of codes. */
+export interface FeatureState {
+  plate: string
+  plate_colors: string
+  vehicle_colors: string
+  vehicle_classes: string
+  vehicle_brands: string
+  directions: string
+}
+
+export const FEATURE_LISTS = ['plate_colors', 'vehicle_colors', 'vehicle_classes', 'vehicle_brands', 'directions'] as const
+
+export function newFeatures(): FeatureState {
+  return { plate: '', plate_colors: '', vehicle_colors: '', vehicle_classes: '', vehicle_brands: '', directions: '' }
+}
+
+/** The request's `features`, or null when none is given. */
+export function toFeatures(f: FeatureState): VehicleFeatures | null {
+  const out: VehicleFeatures = { plate: f.plate.trim() || null }
+  for (const key of FEATURE_LISTS) out[key] = splitList(f[key])
+  return out.plate || FEATURE_LISTS.some((k) => out[k]?.length) ? out : null
 }
