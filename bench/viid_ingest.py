@@ -261,6 +261,7 @@ def main() -> None:
     args.port = args.port or free_port()
     root = Path(tempfile.mkdtemp(prefix="xl-bench-"))
     proc = setup_server(root / "server", args.port)
+    print(f"server pid {proc.pid} on port {args.port} (e.g. py-spy record --gil -p {proc.pid})", flush=True)
     results: dict[str, list[tuple[float, ...]]] = {}
     clock = datetime.now(ZoneInfo("Asia/Shanghai")) - timedelta(hours=3)  # the server's default zone
     try:
@@ -269,6 +270,8 @@ def main() -> None:
                 ("no images", args.records, False, 1 + 10 * rep),
                 ("with images", args.image_records, True, 2 + 10 * rep),
             ):
+                if not n:  # --image-records 0: measure without images only
+                    continue
                 warm_n = BATCH * len(DEVICES)
                 warmup = bodies(objects(warm_n, images=images, seed=seed + 500, start=clock))
                 later = clock + timedelta(seconds=warm_n / 100)
