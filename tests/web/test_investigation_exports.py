@@ -8,6 +8,7 @@ vehicle embeddings (VEHICLE_DIM) through the GA/T 1400 endpoint from its own adm
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -228,3 +229,45 @@ def test_investigation_exports__search_by_image_narrowed_by_vehicle_colour(
     run.click()
     expect(plates).to_have_count(2, timeout=QUERY_MS)
     assert plates.all_inner_texts() == [PLATES[1], PLATES[1]]
+
+
+def test_investigation_exports__trajectory_geojson_and_a_refusal_shown(
+    admin_page: Page, seeded: list[dict[str, Any]], tmp_path: Path
+) -> None:
+    """A real GeoJSON download of a plate's trajectory; then an over-the-limit refusal (answered here:
+    the server's limit is far above the seeded rows) is shown with its hint, and nothing downloads."""
+    page = admin_page
+    page.get_by_test_id("inv-tab-workbench").click()
+    page.get_by_test_id("inv-purpose").fill(PURPOSE)
+    page.get_by_test_id("inv-tollgates").fill(f"{T1},{T2}")
+    page.get_by_test_id("inv-search").click()
+    page.get_by_test_id(f"inv-result-{seeded[0]['MotorVehicleID']}").get_by_test_id("inv-trajectory").click()
+    expect(page.get_by_test_id("inv-trajectory-list").get_by_test_id("inv-pass")).to_have_count(
+        2, timeout=QUERY_MS
+    )
+    with page.expect_download(timeout=QUERY_MS) as info:
+        page.get_by_test_id("inv-export-trajectory-geojson").click()
+    assert info.value.suggested_filename.startswith(f"trajectory-{CASE_NUMBER}-")
+    target = tmp_path / "trajectory.geojson"
+    info.value.save_as(target)
+    collection = json.loads(target.read_text(encoding="utf-8"))
+    kinds = [f["properties"]["kind"] for f in collection["features"]]
+    assert collection["type"] == "FeatureCollection" and kinds.count("pass") == 2
+    problem = {
+        "type": "about:blank", "title": "Bad Request", "status": 400, "code": "bad_request",
+        "detail": "this export would hold 900001 rows, more than the 100000 allowed",
+        "hint": "narrow the search (time window, place, features) and export again",
+    }  # fmt: skip
+    page.route(
+        "**/api/v1/investigation/trajectory/export*",
+        lambda route: route.fulfill(
+            status=400, content_type="application/problem+json", body=json.dumps(problem)
+        ),
+    )
+    try:
+        page.get_by_test_id("inv-export-trajectory-csv").click()
+        error = page.get_by_test_id("inv-export-trajectory-error")
+        expect(error).to_contain_text("more than the 100000 allowed")
+        expect(error).to_contain_text("narrow the search")
+    finally:
+        page.unroute("**/api/v1/investigation/trajectory/export*")
