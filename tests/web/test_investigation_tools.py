@@ -4,7 +4,8 @@ an uploaded picture the server cannot read a face from is refused clearly), vehi
 plate's trajectory, and "A then B" with checkpoint A from the list and B clicked on the map.
 
 The module seeds its own located checkpoints and checkpoint cameras, and sends passes and faces (with
-128-d embeddings) through the GA/T 1400 endpoint from its own registered, admitted device."""
+256-d vehicle and 128-d face embeddings) through the GA/T 1400 endpoint from its own registered,
+admitted device."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from PIL import Image
 from playwright.sync_api import Browser, Page, Route, expect
 
 from tests.viewlib.helpers import face, motor_vehicle
+from xueliang.analytics.extractors import VEHICLE_DIM
 from xueliang.camera import service as cameras
 from xueliang.camera.models import Channel, Tollgate
 from xueliang.core.db import engine_for, session_factory, session_scope
@@ -47,7 +49,7 @@ GATES = {
 T1, T2 = GATES
 RNG = np.random.default_rng(5)
 QUERY_MS = 30_000  # store queries on the shared machine can take seconds
-CAR = RNG.normal(size=128)
+CAR = RNG.normal(size=VEHICLE_DIM)
 PERSON = RNG.normal(size=128)
 
 
@@ -86,14 +88,14 @@ def _pass(serial: int, plate: str, minutes_ago: int, tg: str, **extra: Any) -> d
 def _passes() -> list[dict[str, Any]]:
     """湘K10001: T1, T2 10 min later, T1 again (A then B; twice at T1); 湘K20002: T2 then T1;
     湘K30003: T1 then T2 70 min later. Embeddings: K1 and K2 alike, K3 unrelated."""
-    near = CAR + 0.2 * RNG.normal(size=128)
+    near = CAR + 0.2 * RNG.normal(size=VEHICLE_DIM)
     return [
         _pass(1, "湘K10001", 60, T1, FeatureInfoObject=_feature(CAR)),
         _pass(2, "湘K10001", 50, T2),
         _pass(3, "湘K10001", 20, T1),
         _pass(4, "湘K20002", 70, T2, FeatureInfoObject=_feature(near)),
         _pass(5, "湘K20002", 40, T1),
-        _pass(6, "湘K30003", 100, T1, FeatureInfoObject=_feature(RNG.normal(size=128))),
+        _pass(6, "湘K30003", 100, T1, FeatureInfoObject=_feature(RNG.normal(size=VEHICLE_DIM))),
         _pass(7, "湘K30003", 30, T2),
     ]
 
