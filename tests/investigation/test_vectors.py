@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import faiss
 import numpy as np
 import pytest
 
@@ -57,6 +59,66 @@ def test_faiss__ivf_after_training_matches_exact_scan(tmp_path: Path) -> None:
         assert all(1000 <= int(h.object_id[1:]) < 5000 for h in approx)
         recall.append(len(exact & {h.object_id for h in approx}) / 10)
     assert np.mean(recall) >= 0.9
+
+
+def _lean_index(path: Path | None = None) -> tuple[FaissIndex, np.ndarray]:
+    """8,000 256-d vectors around 60 centres, noisy enough that a coarse search misses some."""
+    rng = np.random.default_rng(3)
+    centres = rng.normal(size=(60, 256)).astype(np.float32)
+    vecs = (centres[rng.integers(0, 60, 8000)] + 1.5 * rng.normal(size=(8000, 256))).astype(np.float32)
+    index = FaissIndex(path=path, dim=256, exact_below=100, train_at=5000, nprobe=4)
+    index.add([f"r{i}" for i in range(8000)], vecs, list(range(8000)), [PLACES[i % 2] for i in range(8000)])
+    return index, vecs
+
+
+def test_faiss__sq8_ivf_recall_against_exact_scan_and_no_float32_copy() -> None:
+    """IVF-SQ8 + float16 re-rank: recall@10 vs the exact scan measured at 0.99 (2026-11-28, nprobe 4
+    of 128 lists); the floor 0.95 is the issue's target. Memory under one float32 copy."""
+    index, vecs = _lean_index()
+    assert isinstance(index.ivf, faiss.IndexIVFScalarQuantizer) and index.ivf.ntotal == 8000
+    assert index.vecs.dtype == np.float16
+    assert index.memory_bytes() < 8000 * 256 * 4
+    rng = np.random.default_rng(4)
+    probes = vecs[rng.integers(0, 8000, 100)] + 0.1 * rng.normal(size=(100, 256)).astype(np.float32)
+    for flt in (None, VectorFilter(time_from=1000, time_to=7000)):
+        recall = []
+        for q in probes:
+            exact = {h.object_id for h in index.exact_search(q, 10, flt)}
+            approx = index.search(q, 10, flt)
+            assert flt is None or all(1000 <= int(h.object_id[1:]) < 7000 for h in approx)
+            recall.append(len(exact & {h.object_id for h in approx}) / 10)
+        assert np.mean(recall) >= 0.95
+
+
+def test_faiss__sq8_ivf_persists_and_reloads(tmp_path: Path) -> None:
+    index, vecs = _lean_index(tmp_path / "v")
+    before = [(h.object_id, round(h.score, 4)) for h in index.search(vecs[7], 10)]
+    index.save()
+    again = FaissIndex(path=tmp_path / "v", dim=256, exact_below=100, train_at=5000, nprobe=4)
+    assert isinstance(again.ivf, faiss.IndexIVFScalarQuantizer) and again.ivf.ntotal == 8000
+    assert len(again) == 8000 and again.vecs.dtype == np.float16
+    assert [(h.object_id, round(h.score, 4)) for h in again.search(vecs[7], 10)] == before
+
+
+def test_faiss__former_ivf_flat_file_rebuilt_with_a_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An index saved before IVF-SQ8 (an IVF-Flat file, no "ivf" in meta.json) is rebuilt from its vectors."""
+    index, vecs = _lean_index(tmp_path / "v")
+    index.save()
+    flat = faiss.IndexIVFFlat(faiss.IndexFlatIP(256), 256, 16, faiss.METRIC_INNER_PRODUCT)
+    flat.train(vecs[:2000])
+    flat.add_with_ids(vecs, np.arange(8000, dtype=np.int64))
+    faiss.write_index(flat, str(tmp_path / "v" / "ivf.faiss"))
+    meta = json.loads((tmp_path / "v" / "meta.json").read_text())
+    del meta["ivf"]
+    (tmp_path / "v" / "meta.json").write_text(json.dumps(meta))
+    again = FaissIndex(path=tmp_path / "v", dim=256, exact_below=100, train_at=5000, nprobe=4)
+    assert "former IVF-Flat" in caplog.text
+    assert isinstance(again.ivf, faiss.IndexIVFScalarQuantizer) and again.ivf.ntotal == 8000
+    assert again.search(vecs[7], 1)[0].object_id == "r7"
+    again.save()
+    assert isinstance(faiss.read_index(str(tmp_path / "v" / "ivf.faiss")), faiss.IndexIVFScalarQuantizer)
 
 
 def test_watchlist__ivf_for_large_lists_finds_the_matches() -> None:
