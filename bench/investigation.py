@@ -13,8 +13,9 @@ synthetic pass table and embedding set.
    store (which migrates the table, timed), time again — before/after on the same rows.
    ``--settle S``: then wait (up to S seconds) for chdb's background merges of the generated parts and
    time again — the steady state of a long-running store, which merges while it is open.
-3. Builds a faiss IVF index over ``--embeddings`` clustered 128-d vectors with times and places, and
-   times a search with a 10 % time filter: p50/p99 and recall@10 against an exact scan in the same run.
+3. Builds the faiss index (IVF-SQ8 + float16 re-rank) over ``--embeddings`` clustered vehicle-sized
+   vectors (``VEHICLE_DIM``) with times and places, prints its memory, and times a search with a 10 %
+   time filter: p50/p99 and recall@10 against an exact scan in the same run.
 4. Face 1:N: one probe against a 100k watchlist (the matcher's matrix), per probe.
 """
 
@@ -24,6 +25,7 @@ import argparse
 import base64
 import json
 import os
+import resource
 import tempfile
 import time
 from collections.abc import Callable
@@ -32,6 +34,7 @@ from typing import Any
 
 import numpy as np
 
+from xueliang.analytics.extractors import VEHICLE_DIM
 from xueliang.investigation import analytics, dispositions, plates
 from xueliang.investigation.models import Disposition
 from xueliang.investigation.vectors import VectorFilter
@@ -252,27 +255,31 @@ def pass_latencies(store: ChdbStore, days: int, repeat: int, label: str) -> None
 
 # -- 3. search by image -----------------------------------------------------------------------------
 def vector_latencies(n: int, repeat: int, nlist: int, nprobe: int) -> None:
+    dim = VEHICLE_DIM
     rng = np.random.default_rng(4)
-    centres = rng.normal(size=(2000, 128)).astype(np.float32)
-    index = FaissIndex(path=None, dim=128, exact_below=50_000, train_at=2**62, nprobe=nprobe)
-    index._grow(n)  # one allocation: the doubling growth would hold two copies at 10M (13 GB peak)
+    centres = rng.normal(size=(2000, dim)).astype(np.float32)
+    index = FaissIndex(path=None, dim=dim, exact_below=50_000, train_at=2**62, nprobe=nprobe)
+    index._grow(n)  # one allocation: the doubling growth would hold two copies at the peak
     t0 = time.perf_counter()
     chunk = 500_000
     for start in range(0, n, chunk):
         m = min(chunk, n - start)
-        vecs = centres[rng.integers(0, 2000, m)] + 0.6 * rng.normal(size=(m, 128)).astype(np.float32)
+        vecs = centres[rng.integers(0, 2000, m)] + 0.6 * rng.normal(size=(m, dim)).astype(np.float32)
         vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
         index.add_arrays([f"r{i}" for i in range(start, start + m)], vecs.astype(np.float32),
                          np.arange(start, start + m, dtype=np.int64), (np.arange(m) % 1490).astype(np.int32))  # fmt: skip
     t_add = time.perf_counter() - t0
     t0 = time.perf_counter()
     index.train(nlist=nlist)
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     print(
-        f"faiss IVF{nlist}: {n:,} × 128-d added in {t_add:.0f} s, trained + indexed in {time.perf_counter() - t0:.0f} s; nprobe {nprobe}"
+        f"faiss IVF{nlist}-SQ8: {n:,} × {dim}-d added in {t_add:.0f} s, trained + indexed in {time.perf_counter() - t0:.0f} s; nprobe {nprobe}; "
+        f"index memory {index.memory_bytes():,} bytes ({index.memory_bytes() / 1e9:.2f} GB: float16 array + SQ8 codes, ids, centroids); "
+        f"process peak RSS {rss / 1e9:.2f} GB; load {os.getloadavg()[0]:.1f}"
     )
     flt = VectorFilter(time_from=int(n * 0.45), time_to=int(n * 0.55))
     probes = [
-        index.vecs[int(i)] + 0.05 * rng.normal(size=128).astype(np.float32)
+        index.vecs[int(i)].astype(np.float32) + 0.05 * rng.normal(size=dim).astype(np.float32)
         for i in rng.integers(0, n, repeat)
     ]
     lat, found = [], []
@@ -294,7 +301,7 @@ def vector_latencies(n: int, repeat: int, nlist: int, nprobe: int) -> None:
         index.search(q, 10)
         lat.append((time.perf_counter() - t0) * 1000)
     print(
-        f"search by image, unfiltered: p50 {np.percentile(lat, 50):.1f} ms, p99 {np.percentile(lat, 99):.1f} ms"
+        f"search by image, unfiltered: p50 {np.percentile(lat, 50):.1f} ms, p99 {np.percentile(lat, 99):.1f} ms; load {os.getloadavg()[0]:.1f}"
     )
 
 
