@@ -55,3 +55,14 @@ def test_parse__hints_tell_feature_and_completability(tmp_path: Path) -> None:
 
     path_only = parse_object(MOTOR_VEHICLE, _vehicle(**_images({"Type": "01", "StoragePath": "x"})), opts)
     assert not path_only.completable  # no stored picture: nothing to complete it from
+
+
+def test_parse__a_senders_own_blob_key_is_dropped(tmp_path: Path) -> None:
+    blobs = BlobStore(tmp_path)
+    secret = blobs.put(b"someone else's picture")
+    forged = {"Type": "01", "BlobSha256": secret, "StoragePath": "x"}
+    opts = ParseOptions(tz="Asia/Shanghai", blobs=blobs)
+    parsed = parse_object(MOTOR_VEHICLE, _vehicle(**_images(forged)), opts)
+    assert parsed.images == []
+    assert "BlobSha256" not in parsed.raw["SubImageList"]["SubImageInfoObject"][0]
+    assert "BlobSha256" not in parsed.row["raw"]  # so a query never restores that blob's Data

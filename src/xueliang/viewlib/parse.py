@@ -182,6 +182,8 @@ def _images(obj: dict[str, Any], kind: Kind, opts: ParseOptions) -> list[str]:
         if not isinstance(items, list):
             raise Refused("SubImageList.SubImageInfoObject must be a list")
         holders.extend(_check_dict(i) for i in items)
+    for holder in holders:  # ours alone: a sender's own key would make us serve a blob it names
+        holder.pop(BLOB_KEY, None)
     return [sha for h in holders if (sha := _store_data(h, opts))]
 
 
