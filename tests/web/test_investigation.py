@@ -22,9 +22,17 @@ from PIL import Image
 from playwright.sync_api import Browser, Page, expect
 
 from tests.investigation.helpers import DEV_A, TG_A, TG_B, TG_C, add_tollgates, pass_
+from tests.web.investigation_seed import (
+    admin_login,
+    admit_device,
+    investigation_page,
+    register_device,
+    registry,
+    saved_state,
+    send,
+    status_codes,
+)
 from xueliang.camera import service as cameras
-from xueliang.core.db import engine_for, session_factory, session_scope
-from xueliang.viid import digest
 
 if TYPE_CHECKING:
     from conftest import LiveServer
@@ -36,13 +44,9 @@ CASE_NUMBER = "WEB-2026-001"
 
 
 def _seed_registry(data_dir: Path) -> None:
-    engine = engine_for(f"sqlite:///{data_dir}/x.db")
-    try:
-        with session_scope(session_factory(engine)) as db:
-            add_tollgates(db)
-            cameras.register_device(db=db, device_id=DEV_A, name="卡口相机", kind="checkpoint")
-    finally:
-        engine.dispose()
+    with registry(data_dir) as db:
+        add_tollgates(db)
+        cameras.register_device(db=db, device_id=DEV_A, name="卡口相机", kind="checkpoint")
 
 
 def _jpeg() -> str:
@@ -71,17 +75,10 @@ def _passes() -> list[dict[str, Any]]:
 def _upload_passes(url: str) -> None:
     """Register the device (Digest) and send the passes to /VIID/MotorVehicles."""
     with httpx.Client(base_url=url, timeout=20) as client:
-        path, body = "/VIID/System/Register", {"RegisterObject": {"DeviceID": DEV_A}}
-        first = client.post(path, json=body)
-        auth = digest.authorization_header(
-            username=DEV_A, password=DEVICE_SECRET, method="POST", uri=path,
-            www_authenticate=first.headers["WWW-Authenticate"],
-        )  # fmt: skip
-        assert client.post(path, json=body, headers={"Authorization": auth}).status_code == 200
+        register_device(client, DEV_A, DEVICE_SECRET)
         objects = {"MotorVehicleListObject": {"MotorVehicleObject": _passes()}}
-        response = client.post("/VIID/MotorVehicles", json=objects, headers={"User-Identify": DEV_A})
-        statuses = response.json()["ResponseStatusListObject"]["ResponseStatusObject"]
-        assert [s["StatusCode"] for s in statuses] == ["0"] * 5, response.text
+        response = send(client, DEV_A, "/VIID/MotorVehicles", objects)
+        assert status_codes(response) == ["0"] * 5, response.text
 
 
 @pytest.fixture(scope="module", name="admin_state")
@@ -89,32 +86,16 @@ def _admin_state(browser: Browser, live_server: LiveServer, tmp_path_factory: py
     """One admin login for the module (login attempts are rate-limited) and the seeded passes."""
     _seed_registry(live_server.log.parent)
     context = browser.new_context(base_url=live_server.url)
-    admin = live_server.admin
-    login = context.request.post(
-        "/api/v1/auth/login", data={"username": admin.username, "password": admin.password}
-    )
-    assert login.status == 200, login.text()
-    csrf = next(c["value"] for c in context.storage_state()["cookies"] if c["name"] == "xl_csrf")
-    admitted = context.request.post(
-        f"/api/v1/cameras/devices/{DEV_A}/admit",
-        data={"secret": DEVICE_SECRET},
-        headers={"X-CSRF-Token": csrf},
-    )
-    assert admitted.ok, admitted.text()
+    headers = admin_login(context, live_server)
+    admit_device(context, headers, DEV_A, DEVICE_SECRET)
     _upload_passes(live_server.url)
-    state = tmp_path_factory.mktemp("investigation-state") / "state.json"
-    context.storage_state(path=state)
-    context.close()
-    return state
+    return saved_state(context, tmp_path_factory, "investigation-state")
 
 
 @pytest.fixture(scope="module", name="admin_page")
 def _admin_page(browser: Browser, live_server: LiveServer, admin_state: Path) -> Iterator[Page]:
     """One logged-in page for the whole module, zh-CN; the tests below run in order on it."""
-    context = browser.new_context(base_url=live_server.url, locale="zh-CN", storage_state=admin_state)
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    page.goto("/investigation")
+    context, page = investigation_page(browser, live_server, admin_state)
     yield page
     context.close()
 

@@ -11,23 +11,26 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
-from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 import httpx
 import numpy as np
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
-from tests.viewlib.helpers import motor_vehicle
+from tests.web.investigation_seed import (
+    admin_login,
+    admit_device,
+    checkpoint_pass,
+    create_case,
+    feature_info,
+    register_device,
+    seed_checkpoints,
+    send,
+    status_codes,
+)
 from xueliang.analytics.extractors import VEHICLE_DIM
-from xueliang.camera import service as cameras
-from xueliang.camera.models import Channel, Tollgate
-from xueliang.core.db import engine_for, session_factory, session_scope
-from xueliang.investigation.embeddings import encode_feature
-from xueliang.viid import digest
 
 if TYPE_CHECKING:
     from conftest import LiveServer
@@ -50,25 +53,14 @@ CAR = RNG.normal(size=VEHICLE_DIM)
 PLATES = ("赣A10001", "赣A20002", "赣A30003")
 
 
-def _feature(vec: np.ndarray) -> dict[str, Any]:
-    data = encode_feature(vec.astype(np.float32))
-    return {"FeatureInfoObject": {"Vendor": "t", "AlgorithmVersion": "t", "FeatureData": data}}
-
-
 def _near() -> np.ndarray:
     return CAR + 0.15 * RNG.normal(size=VEHICLE_DIM)
 
 
-def _stamp(minutes_ago: int) -> str:
-    now = datetime.now(ZoneInfo("Asia/Shanghai")).replace(microsecond=0)
-    return (now - timedelta(minutes=minutes_ago)).strftime("%Y%m%d%H%M%S")
-
-
 def _pass(serial: int, plate: str, minutes_ago: int, tg: str, vec: np.ndarray, colour: str) -> dict[str, Any]:
-    return motor_vehicle(
-        serial, device=GATES[tg][0], plate=plate, stamp=_stamp(minutes_ago), TollgateID=tg,
-        VehicleColor=colour, **_feature(vec),
-    )  # fmt: skip
+    return checkpoint_pass(
+        GATES, serial, plate, minutes_ago, tg, VehicleColor=colour, FeatureInfoObject=feature_info(vec)
+    )
 
 
 def _passes() -> list[dict[str, Any]]:
@@ -84,35 +76,12 @@ def _passes() -> list[dict[str, Any]]:
     ]
 
 
-def _seed_registry(data_dir: Path) -> None:
-    engine = engine_for(f"sqlite:///{data_dir}/x.db")
-    try:
-        with session_scope(session_factory(engine)) as db:
-            for n, (tg, (channel, lon, lat)) in enumerate(GATES.items(), start=1):
-                name = f"导出卡口{n}"
-                gate = Tollgate(tollgate_id=tg, name=name, longitude=lon, latitude=lat, region_code="990101")
-                db.add(gate)
-                db.flush()
-                where = {"longitude": lon, "latitude": lat, "tollgate_pk": gate.id}
-                db.add(Channel(channel_id=channel, name=name, kind="checkpoint", **where))
-            cameras.register_device(db=db, device_id=DEVICE, name="导出卡口相机", kind="checkpoint")
-    finally:
-        engine.dispose()
-
-
 def _upload(url: str, passes: list[dict[str, Any]]) -> None:
     with httpx.Client(base_url=url, timeout=20) as client:
-        path, body = "/VIID/System/Register", {"RegisterObject": {"DeviceID": DEVICE}}
-        first = client.post(path, json=body)
-        auth = digest.authorization_header(
-            username=DEVICE, password=DEVICE_SECRET, method="POST", uri=path,
-            www_authenticate=first.headers["WWW-Authenticate"],
-        )  # fmt: skip
-        assert client.post(path, json=body, headers={"Authorization": auth}).status_code == 200
+        register_device(client, DEVICE, DEVICE_SECRET)
         objects = {"MotorVehicleListObject": {"MotorVehicleObject": passes}}
-        response = client.post("/VIID/MotorVehicles", json=objects, headers={"User-Identify": DEVICE})
-        statuses = response.json()["ResponseStatusListObject"]["ResponseStatusObject"]
-        assert {s["StatusCode"] for s in statuses} == {"0"}, response.text
+        response = send(client, DEVICE, "/VIID/MotorVehicles", objects)
+        assert set(status_codes(response)) == {"0"}, response.text
 
 
 @pytest.fixture(scope="module", name="seeded")
@@ -123,22 +92,12 @@ def _seeded(live_server: LiveServer) -> list[dict[str, Any]]:
 @pytest.fixture(scope="module", name="admin_page")
 def _admin_page(browser: Browser, live_server: LiveServer, seeded: list[dict[str, Any]]) -> Iterator[Page]:
     """One admin login for the module (logins are rate-limited): device, case, records, then the page."""
-    _seed_registry(live_server.log.parent)
+    seed_checkpoints(live_server.log.parent, GATES, DEVICE, "导出卡口", "导出卡口相机")
     context = browser.new_context(base_url=live_server.url, locale="zh-CN", accept_downloads=True)
     context.set_default_timeout(15_000)
-    admin = live_server.admin
-    login = context.request.post(
-        "/api/v1/auth/login", data={"username": admin.username, "password": admin.password}
-    )
-    assert login.status == 200, login.text()
-    csrf = next(c["value"] for c in context.storage_state()["cookies"] if c["name"] == "xl_csrf")
-    headers = {"X-CSRF-Token": csrf}
-    admitted = context.request.post(
-        f"/api/v1/cameras/devices/{DEVICE}/admit", data={"secret": DEVICE_SECRET}, headers=headers
-    )
-    assert admitted.ok, admitted.text()
-    case = {"number": CASE_NUMBER, "title": "网页导出测试案", "case_type": "theft"}
-    assert context.request.post("/api/v1/investigation/cases", data=case, headers=headers).ok
+    headers = admin_login(context, live_server)
+    admit_device(context, headers, DEVICE, DEVICE_SECRET)
+    create_case(context, headers, CASE_NUMBER, "网页导出测试案")
     _upload(live_server.url, seeded)
     page = context.new_page()
     page.goto("/investigation")

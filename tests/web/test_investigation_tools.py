@@ -14,10 +14,8 @@ import io
 import json
 import time
 from collections.abc import Iterator
-from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 import httpx
 import numpy as np
@@ -25,13 +23,22 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Browser, Page, Route, expect
 
-from tests.viewlib.helpers import face, motor_vehicle
+from tests.viewlib.helpers import face
+from tests.web.investigation_seed import (
+    admin_login,
+    admit_device,
+    checkpoint_pass,
+    create_case,
+    feature_info,
+    investigation_page,
+    register_device,
+    saved_state,
+    seed_checkpoints,
+    send,
+    stamp,
+    status_codes,
+)
 from xueliang.analytics.extractors import VEHICLE_DIM
-from xueliang.camera import service as cameras
-from xueliang.camera.models import Channel, Tollgate
-from xueliang.core.db import engine_for, session_factory, session_scope
-from xueliang.investigation.embeddings import encode_feature
-from xueliang.viid import digest
 
 if TYPE_CHECKING:
     from conftest import LiveServer
@@ -53,36 +60,8 @@ CAR = RNG.normal(size=VEHICLE_DIM)
 PERSON = RNG.normal(size=128)
 
 
-def _feature(vec: np.ndarray) -> dict[str, str]:
-    return {"Vendor": "t", "AlgorithmVersion": "t", "FeatureData": encode_feature(vec.astype(np.float32))}
-
-
-def _seed_registry(data_dir: Path) -> None:
-    engine = engine_for(f"sqlite:///{data_dir}/x.db")
-    try:
-        with session_scope(session_factory(engine)) as db:
-            for n, (tg, (channel, lon, lat)) in enumerate(GATES.items(), start=1):
-                name = f"工具卡口{n}"
-                gate = Tollgate(tollgate_id=tg, name=name, longitude=lon, latitude=lat, region_code="990101")
-                db.add(gate)
-                db.flush()
-                where = {"longitude": lon, "latitude": lat, "tollgate_pk": gate.id}
-                db.add(Channel(channel_id=channel, name=name, kind="checkpoint", **where))
-            cameras.register_device(db=db, device_id=DEVICE, name="工具卡口相机", kind="checkpoint")
-    finally:
-        engine.dispose()
-
-
-def _stamp(minutes_ago: int) -> str:
-    now = datetime.now(ZoneInfo("Asia/Shanghai")).replace(microsecond=0)
-    return (now - timedelta(minutes=minutes_ago)).strftime("%Y%m%d%H%M%S")
-
-
 def _pass(serial: int, plate: str, minutes_ago: int, tg: str, **extra: Any) -> dict[str, Any]:
-    channel = GATES[tg][0]
-    return motor_vehicle(
-        serial, device=channel, plate=plate, stamp=_stamp(minutes_ago), TollgateID=tg, **extra
-    )
+    return checkpoint_pass(GATES, serial, plate, minutes_ago, tg, **extra)
 
 
 def _passes() -> list[dict[str, Any]]:
@@ -90,12 +69,12 @@ def _passes() -> list[dict[str, Any]]:
     湘K30003: T1 then T2 70 min later. Embeddings: K1 and K2 alike, K3 unrelated."""
     near = CAR + 0.2 * RNG.normal(size=VEHICLE_DIM)
     return [
-        _pass(1, "湘K10001", 60, T1, FeatureInfoObject=_feature(CAR)),
+        _pass(1, "湘K10001", 60, T1, FeatureInfoObject=feature_info(CAR)),
         _pass(2, "湘K10001", 50, T2),
         _pass(3, "湘K10001", 20, T1),
-        _pass(4, "湘K20002", 70, T2, FeatureInfoObject=_feature(near)),
+        _pass(4, "湘K20002", 70, T2, FeatureInfoObject=feature_info(near)),
         _pass(5, "湘K20002", 40, T1),
-        _pass(6, "湘K30003", 100, T1, FeatureInfoObject=_feature(RNG.normal(size=VEHICLE_DIM))),
+        _pass(6, "湘K30003", 100, T1, FeatureInfoObject=feature_info(RNG.normal(size=VEHICLE_DIM))),
         _pass(7, "湘K30003", 30, T2),
     ]
 
@@ -103,29 +82,21 @@ def _passes() -> list[dict[str, Any]]:
 def _faces() -> list[dict[str, Any]]:
     same = PERSON + 0.2 * RNG.normal(size=128)
     return [
-        face(1, device=DEVICE, stamp=_stamp(30), FeatureInfoObject=_feature(PERSON)),
-        face(2, device=DEVICE, stamp=_stamp(20), FeatureInfoObject=_feature(same)),
+        face(1, device=DEVICE, stamp=stamp(30), FeatureInfoObject=feature_info(PERSON)),
+        face(2, device=DEVICE, stamp=stamp(20), FeatureInfoObject=feature_info(same)),
     ]
 
 
 def _upload(url: str, passes: list[dict[str, Any]], faces: list[dict[str, Any]]) -> None:
     """Register the device (Digest), send the passes and the faces."""
     with httpx.Client(base_url=url, timeout=20) as client:
-        path, body = "/VIID/System/Register", {"RegisterObject": {"DeviceID": DEVICE}}
-        first = client.post(path, json=body)
-        auth = digest.authorization_header(
-            username=DEVICE, password=DEVICE_SECRET, method="POST", uri=path,
-            www_authenticate=first.headers["WWW-Authenticate"],
-        )  # fmt: skip
-        assert client.post(path, json=body, headers={"Authorization": auth}).status_code == 200
-        headers = {"User-Identify": DEVICE}
+        register_device(client, DEVICE, DEVICE_SECRET)
         for route, objects in (
             ("/VIID/MotorVehicles", {"MotorVehicleListObject": {"MotorVehicleObject": passes}}),
             ("/VIID/Faces", {"FaceListObject": {"FaceObject": faces}}),
         ):
-            response = client.post(route, json=objects, headers=headers)
-            statuses = response.json()["ResponseStatusListObject"]["ResponseStatusObject"]
-            assert {s["StatusCode"] for s in statuses} == {"0"}, response.text
+            response = send(client, DEVICE, route, objects)
+            assert set(status_codes(response)) == {"0"}, response.text
 
 
 @pytest.fixture(scope="module", name="seeded")
@@ -142,36 +113,19 @@ def _admin_state(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Path:
     """One admin login for the module (login attempts are rate-limited), the seeded records, a case."""
-    _seed_registry(live_server.log.parent)
+    seed_checkpoints(live_server.log.parent, GATES, DEVICE, "工具卡口", "工具卡口相机")
     context = browser.new_context(base_url=live_server.url)
-    admin = live_server.admin
-    login = context.request.post(
-        "/api/v1/auth/login", data={"username": admin.username, "password": admin.password}
-    )
-    assert login.status == 200, login.text()
-    csrf = next(c["value"] for c in context.storage_state()["cookies"] if c["name"] == "xl_csrf")
-    headers = {"X-CSRF-Token": csrf}
-    admitted = context.request.post(
-        f"/api/v1/cameras/devices/{DEVICE}/admit", data={"secret": DEVICE_SECRET}, headers=headers
-    )
-    assert admitted.ok, admitted.text()
-    case = {"number": CASE_NUMBER, "title": "网页工具测试案", "case_type": "theft"}
-    created = context.request.post("/api/v1/investigation/cases", data=case, headers=headers)
-    assert created.ok, created.text()
+    headers = admin_login(context, live_server)
+    admit_device(context, headers, DEVICE, DEVICE_SECRET)
+    create_case(context, headers, CASE_NUMBER, "网页工具测试案")
     _upload(live_server.url, seeded["passes"], seeded["faces"])
-    state = tmp_path_factory.mktemp("investigation-tools-state") / "state.json"
-    context.storage_state(path=state)
-    context.close()
-    return state
+    return saved_state(context, tmp_path_factory, "investigation-tools-state")
 
 
 @pytest.fixture(scope="module", name="admin_page")
 def _admin_page(browser: Browser, live_server: LiveServer, admin_state: Path) -> Iterator[Page]:
     """One logged-in page for the whole module, zh-CN, with the module's case picked."""
-    context = browser.new_context(base_url=live_server.url, locale="zh-CN", storage_state=admin_state)
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    page.goto("/investigation")
+    context, page = investigation_page(browser, live_server, admin_state)
     page.get_by_test_id("inv-case-select").select_option(CASE_NUMBER)
     yield page
     context.close()
@@ -202,21 +156,21 @@ def test_investigation_tools__uploaded_image_is_sent_and_ranked_results_shown(
                 "object_id": ids[0],
                 "score": 0.9731,
                 "plate_no": "湘K10001",
-                "time": _stamp(60),
+                "time": stamp(60),
                 "device_id": DEVICE,
             },
             {
                 "object_id": ids[1],
                 "score": 0.8512,
                 "plate_no": "湘K20002",
-                "time": _stamp(70),
+                "time": stamp(70),
                 "device_id": DEVICE,
             },
             {
                 "object_id": ids[2],
                 "score": 0.4,
                 "plate_no": "湘K30003",
-                "time": _stamp(100),
+                "time": stamp(100),
                 "device_id": DEVICE,
             },
         ],
