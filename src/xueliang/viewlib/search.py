@@ -113,25 +113,43 @@ def _decoded(param: str) -> str:
 def search_passes(
     store: RecordStore, f: PassFilter, *, order_by: str, descending: bool, offset: int, limit: int
 ) -> tuple[list[str], int]:
-    """(raw JSON of one page, total matching)."""
+    """(raw JSON of one page, total matching), in two queries: the page's keys with the total (a
+    window count over the filtered narrow columns, which the time projection serves), then ``raw`` of
+    those keys by primary key. Reading ``raw`` in the filtered query itself would read every granule
+    of the window's base range (plates come first in the key); a separate count, or the keys as a
+    subquery of the ``raw`` query, would filter the window two or three times (at 100M passes:
+    count 69 + keys 78 + raw-with-subquery 157 ms at p50)."""
     if order_by not in PASS_SORTS:
         raise ValueError(f"cannot order by {order_by}")
     where, params = pass_where(f)
     t = table(MOTOR_VEHICLE, database_of(store))
-    total = int(rows(store, f"SELECT count() FROM {t} WHERE {where}", params)[0][0])  # noqa: S608
-    if total == 0 or limit <= 0:
-        return [], total
     direction = "DESC" if descending else "ASC"
     order = f"ORDER BY {order_by} {direction}, object_id {direction}"
-    # The page's keys come from the narrow columns (the time projection serves a window; ``raw`` is
-    # not in it), then their ``raw`` by primary key: one query reading ``raw`` with the filter would
-    # read the whole base range of the window (every granule of a month, plates being first).
-    text = (
-        f"SELECT raw FROM {t} WHERE {where} AND (plate_no, event_time, object_id) IN"  # noqa: S608
-        f" (SELECT plate_no, event_time, object_id FROM {t} WHERE {where}"
-        f" {order} LIMIT {int(limit)} OFFSET {int(offset)}) {order} LIMIT {int(limit)}"
+    keys = (
+        []
+        if limit <= 0
+        else rows(
+            store,
+            f"SELECT plate_no, object_id, toString(event_time), count() OVER () FROM {t} WHERE {where}"  # noqa: S608
+            f" {order} LIMIT {int(limit)} OFFSET {int(offset)}",
+            params,
+        )
     )
-    return [r[0] for r in rows(store, text, params)], total
+    if not keys:  # no page asked, or past the end: the total alone
+        return [], int(rows(store, f"SELECT count() FROM {t} WHERE {where}", params)[0][0])  # noqa: S608
+    times = sorted(str(k[2]) for k in keys)
+    text = (
+        f"SELECT raw FROM {t} WHERE plate_no IN {_decoded('{kp:String}')}"  # noqa: S608
+        f" AND event_time >= {{klo:{T64}}} AND event_time <= {{khi:{T64}}}"
+        f" AND object_id IN {_decoded('{ki:String}')} {order} LIMIT 1 BY object_id"
+    )
+    key_params = {
+        "kp": hex_list(sorted({str(k[0]) for k in keys})),
+        "ki": hex_list([str(k[1]) for k in keys]),
+        "klo": times[0],
+        "khi": times[-1],
+    }
+    return [r[0] for r in rows(store, text, key_params)], int(keys[0][3])
 
 
 def facet_counts(store: RecordStore, f: PassFilter, *, top: int = 20) -> dict[str, list[tuple[str, int]]]:
