@@ -10,6 +10,7 @@ from collections.abc import Callable, Collection
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select
@@ -19,7 +20,7 @@ from xueliang.camera.enums import Admission
 from xueliang.camera.models import Channel, Device
 from xueliang.core.blobs import BlobStore
 from xueliang.core.config import Settings
-from xueliang.core.db import session_scope, utcnow
+from xueliang.core.db import session_scope, utcnow, write_retrying
 from xueliang.core.scheduler import Scheduler
 from xueliang.incident.notify import Notifiers, make_notifiers
 from xueliang.incident.service import load_calendar
@@ -76,14 +77,19 @@ class OpsJobs:
         with session_scope(self.factory) as db:
             targets = health.probe_targets(db=db, key=self.settings.effective_secret())
         results = asyncio.run(self.prober.probe_many(targets))
-        with session_scope(self.factory) as db:
+
+        def record(db: Session) -> tuple[dict[int, Any], int, list[Alarm], int]:
             timeout = self.settings.viid_keepalive_timeout_seconds
             keepalive = health.keepalive_verdicts(db=db, now=now, timeout_s=timeout, skip=set(targets))
             live = health.channel_pks(db=db, channel_ids=self.live())
             verdicts = health.merge(results, keepalive, live)
             changes = health.apply(db=db, verdicts=verdicts, now=now)
             health.sample_daily(db=db, day=now.astimezone(ZoneInfo(self.settings.timezone)).date())
-            raised, cleared = self.alarm_rules(db)
+            return (verdicts, changes, *self.alarm_rules(db))
+
+        # reads, then writes, while keepalives commit: retried on a write conflict (7 failures in the
+        # simulated peak hour on SQLite, "database is locked")
+        verdicts, changes, raised, cleared = write_retrying(self.factory, record)
         online = sum(1 for v in verdicts.values() if v[0])
         STATS.cycle("health", time.perf_counter() - started, checked=len(verdicts), online=online)
         return f"{online}/{len(verdicts)} online, {changes} changes, alarms +{len(raised)} -{cleared}"

@@ -14,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from xueliang.api.deps import SettingsDep
 from xueliang.core.config import Settings
-from xueliang.core.db import session_scope, utcnow
+from xueliang.core.db import session_scope, utcnow, write_retrying
 from xueliang.core.exceptions import NotFoundError
 from xueliang.viewlib import service as viewlib_service
 from xueliang.viewlib.dependencies import ViewLibDep
@@ -53,7 +53,7 @@ def _authenticate(request: Request, settings: Settings) -> str:
 @router.post("/System/Register")
 def register(request: Request, settings: SettingsDep) -> Response:
     device_id = _authenticate(request, settings)
-    service.write_retrying(
+    write_retrying(
         request.app.state.sessionmaker,
         lambda db: service.register(
             db=db, device=service.device_or_raise(db=db, device_id=device_id), client_ip=_client(request)
@@ -66,7 +66,7 @@ def register(request: Request, settings: SettingsDep) -> Response:
 @router.post("/System/UnRegister")
 def unregister(request: Request, settings: SettingsDep) -> Response:
     device_id = _authenticate(request, settings)
-    service.write_retrying(
+    write_retrying(
         request.app.state.sessionmaker,
         lambda db: service.unregister(db=db, device=service.device_or_raise(db=db, device_id=device_id)),
     )
@@ -86,7 +86,7 @@ def keepalive(request: Request, settings: SettingsDep, user_identify: UserIdenti
         service.keepalive(db=db, device=device)
         return device.device_id
 
-    device_id = service.write_retrying(request.app.state.sessionmaker, work)
+    device_id = write_retrying(request.app.state.sessionmaker, work)
     cache_of(request.app.state).forget_device(device_id)
     return envelopes.single(url=request.url.path, status=Status(device_id), tz=settings.timezone)
 

@@ -6,46 +6,21 @@ registered with Digest, and its last keepalive (or registration) younger than th
 
 from __future__ import annotations
 
-import threading
-import time
-from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import TypeVar
 
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from xueliang.audit import service as audit_service
 from xueliang.auth.principal import Principal
 from xueliang.camera import service as camera_service
 from xueliang.camera.enums import Status
 from xueliang.camera.models import Device
-from xueliang.core.db import session_scope, utcnow
+from xueliang.core.db import utcnow
 from xueliang.viid import digest
 from xueliang.viid.exceptions import DeviceNotRegisteredError, DigestRequiredError
 
 VIID_ACTOR = "viid"
-WRITE_ATTEMPTS = 6
-T = TypeVar("T")
-_write_lock = threading.Lock()
-
-
-def write_retrying(factory: sessionmaker[Session], work: Callable[[Session], T]) -> T:
-    """Run ``work`` in a unit of work of its own, one at a time in this process, and again on a write
-    conflict: on SQLite a transaction that read before another one committed cannot write
-    (``database is locked`` at once, the busy timeout does not help); on PostgreSQL two audit entries
-    appended at once collide on the chain (the loser gets an IntegrityError). 1,490 devices
-    registering together met the first (HTTP 500s)."""
-    for attempt in range(WRITE_ATTEMPTS):
-        try:
-            with _write_lock, session_scope(factory) as db:
-                return work(db)
-        except (OperationalError, IntegrityError):
-            if attempt == WRITE_ATTEMPTS - 1:
-                raise
-            time.sleep(0.02 * 2**attempt)
-    raise AssertionError("unreachable")
 
 
 def device_or_raise(*, db: Session, device_id: str) -> Device:
