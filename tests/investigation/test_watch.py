@@ -36,7 +36,7 @@ from xueliang.investigation.embeddings import (
     vectors_of,
 )
 from xueliang.investigation.models import Alert, Disposition
-from xueliang.viewlib.schemas import RecordStored
+from xueliang.viewlib.schemas import RecordsStored, RecordStored
 
 CASE = {"case_id": "A2026-001", "purpose": "追逃"}
 API = "/api/v1/investigation"
@@ -227,6 +227,17 @@ def test_consumer__skips_records_that_cannot_matter(app: FastAPI, client: TestCl
     assert consumer.needs_work(msg("湘B99999", None))  # an older publisher: read it
     consumer.matcher.loaded_at = -1e9
     assert consumer.needs_work(msg("湘B99999", False))  # dispositions due for reload
+
+    def batch(*records: RecordStored) -> RecordsStored:
+        return RecordsStored(kind="motor_vehicle", records=records)
+
+    assert not consumer.idle_for(batch(msg("湘B99999", False)))  # stale: reload first
+    consumer.matcher.refresh(db, force=True)
+    assert not consumer.idle_for(batch(msg("湘B99999", False)))  # a plate disposition is active
+    consumer.matcher.plates = matcher.PlateBook()  # as if none were
+    assert consumer.idle_for(batch(msg("湘B99999", False), msg("湘A12345", False)))
+    assert not consumer.idle_for(batch(msg("湘B99999", False), msg("湘B99998", True)))  # one to index
+    assert not consumer.idle_for(batch(msg("湘B99999", None)))  # an older publisher said nothing
 
 
 def test_matcher__face_by_threshold_and_expiry(app: FastAPI, client: TestClient, db: Session) -> None:

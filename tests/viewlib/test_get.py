@@ -27,5 +27,5 @@ def test_store_get__by_sort_key_finds_only_the_row_stored_under_it(make: type[Re
                            event_time=first.event_time, plate_no="湘AM7389")  # fmt: skip
     assert read_stored(store=store, kind=MOTOR_VEHICLE, message=message) == first.row["raw"]
     assert store.get(MOTOR_VEHICLE, first.object_id) == first.row["raw"]  # by id alone: a scan
-    wrong = message.model_copy(update={"plate_no": "湘B12345"})
+    wrong = message._replace(plate_no="湘B12345")
     assert read_stored(store=store, kind=MOTOR_VEHICLE, message=wrong) is None

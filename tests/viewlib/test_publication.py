@@ -98,7 +98,7 @@ def test_republish__stored_but_unpublished_records_reach_the_bus(
     assert sorted(by_plate) == ["湘A00001", "湘A00002"]
     assert by_plate["湘A00001"].event_time == parsed[0].event_time
     assert (by_plate["湘A00001"].completable, by_plate["湘A00002"].completable) == (False, True)
-    assert by_plate["湘A00002"].images == ["ab" * 32]
+    assert by_plate["湘A00002"].images == ("ab" * 32,)
     assert not Ledger.due(tmp_path / "publication.json")  # replayed, then stopped cleanly
 
 

@@ -180,3 +180,15 @@ def test_upload__device_cache_follows_unregister(live: TestClient, viewlib: View
     body: dict[str, object] = {"UnRegisterObject": {"DeviceID": DEVICE}}
     assert digest_post(live, "/VIID/System/UnRegister", DEVICE, body).status_code == 200
     assert live.post("/VIID/MotorVehicles", json=_mv_body(motor_vehicle(2))).status_code == 401
+
+
+def test_upload__bypasses_the_router_but_is_logged_and_counted_under_its_route(
+    live: TestClient, viewlib: ViewLibrary
+) -> None:
+    assert _codes(live.post("/VIID/Faces", json={"FaceListObject": {"FaceObject": [face(1)]}})) == ["0"]
+    live.post("/VIID/MotorVehicles", content=b"{not json")
+    metrics = live.get("/metrics").text
+    counted = 'xueliang_http_requests_total{method="POST",route="/VIID/%s",status="%s"} 1.0'
+    assert counted % ("Faces", "200") in metrics
+    assert counted % ("MotorVehicles", "400") in metrics
+    assert live.get("/VIID/Faces").json()["FaceListObject"]["TotalNum"] == 1  # a GET still reaches the router

@@ -31,6 +31,7 @@ from xueliang.core.bus import make_bus
 from xueliang.core.config import Settings, get_settings
 from xueliang.core.db import engine_for, session_factory
 from xueliang.core.ratelimit import SlidingWindowLimiter
+from xueliang.core.runtime import tune_gc
 from xueliang.core.scheduler import Scheduler
 from xueliang.grid.router import router as grid_router
 from xueliang.grid.router import tiles_router as grid_tiles_router
@@ -50,6 +51,7 @@ from xueliang.stream.recording_router import router as recording_router
 from xueliang.stream.router import router as stream_router
 from xueliang.viewlib.dependencies import close_viewlib, republish_due
 from xueliang.viid import scheduled as viid_scheduled
+from xueliang.viid.route import UploadDispatch
 from xueliang.viid.router import router as viid_router
 
 logger = logging.getLogger(__name__)
@@ -117,6 +119,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     if settings.run_scheduler:
         scheduler.start()
     app.state.relays.start()
+    tune_gc()  # last: what startup loaded is long-lived
     try:
         yield
     finally:
@@ -154,6 +157,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router)
     _install_probes(app)
     install_static(app)
+    app.add_middleware(UploadDispatch)  # innermost: uploads are size-limited and logged like the rest
     app.add_middleware(BodySizeLimitMiddleware, limit=settings.max_body_bytes)
     app.add_middleware(RequestLogMiddleware, metrics=app.state.metrics)
     return app

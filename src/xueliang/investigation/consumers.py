@@ -54,7 +54,15 @@ class Consumer:
     def process_all(self, records: list[RecordStored]) -> list[alerts.AlertRaised]:
         return [alert for msg in records for alert in self.process(msg)]
 
+    def idle_for(self, batch: RecordsStored) -> bool:
+        """True when no record of the batch can need work: none has a feature to index and there is
+        no active plate disposition (the usual upload), decided once for the batch."""
+        m = self.matcher
+        return not m.stale() and not m.plates.exact and all(r.has_feature is False for r in batch.records)
+
     async def handle(self, batch: RecordsStored) -> None:
+        if self.idle_for(batch):
+            return
         todo = [msg for msg in batch.records if self.needs_work(msg)]
         if not todo:
             return

@@ -98,6 +98,20 @@ def sub_images(obj: dict[str, Any]) -> list[dict[str, Any]]:
     return [i for i in items if isinstance(i, dict)] if isinstance(items, list) else []
 
 
+def has_pictures(kind: Kind, objects: list[Any]) -> bool:
+    """Whether any object carries image ``Data`` to write to the blob store (file I/O: the upload
+    then parses in a worker thread). Looks at the keys where ``_images`` finds data, instead of
+    searching the body's bytes for ``"Data"`` (~100 µs per 40 KB upload in py-spy)."""
+    for obj in objects:
+        if not isinstance(obj, dict):
+            continue
+        if kind.nested and obj.get("Data"):
+            return True
+        if "SubImageList" in obj and any(i.get("Data") for i in sub_images(obj)):
+            return True
+    return False
+
+
 def incomplete(kind_name: str, obj: dict[str, Any]) -> bool:
     """Whether image structurization would add something: no image carries a feature, or one of
     the kind's ``COMPLETED_FIELDS`` is empty."""

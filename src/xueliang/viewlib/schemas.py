@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import NamedTuple
 
 from pydantic import BaseModel, ConfigDict
 
@@ -10,10 +11,15 @@ from xueliang.core.bus import Topic
 from xueliang.viewlib.kinds import RECORD_KINDS
 
 
-class RecordStored(BaseModel):
-    """A record was stored (first time only: a retried upload publishes nothing)."""
+class RecordStored(NamedTuple):
+    """A record was stored (first time only: a retried upload publishes nothing).
 
-    model_config = ConfigDict(frozen=True)
+    A NamedTuple, not a model: the publisher builds one per ingested record from rows it parsed
+    itself, and a validated pydantic model cost ~1.5 µs of held GIL each (py-spy, 10 % of the upload
+    path) against ~0.3 µs for the tuple. Messages from the bus (JetStream) are still validated, through
+    ``RecordsStored``: pydantic checks each field of a NamedTuple, whether it comes as an array (how
+    it is encoded) or as an object (how earlier versions encoded it).
+    """
 
     kind: str
     object_id: str
@@ -21,7 +27,7 @@ class RecordStored(BaseModel):
     event_time: datetime
     plate_no: str = ""
     tollgate_id: str = ""
-    images: list[str] = []
+    images: tuple[str, ...] = ()
     # hints that spare consumers a read of the record; None = not said (an older publisher): read it
     has_feature: bool | None = None
     completable: bool | None = None

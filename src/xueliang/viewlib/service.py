@@ -72,26 +72,25 @@ async def store_batch_async(*, writer: BatchWriter, kind: Kind, parsed: list[Par
     return await asyncio.wrap_future(writer.submit(kind, [p.row for p in parsed]))
 
 
-def stored_record(kind: Kind, parsed: Parsed) -> dict[str, Any]:
-    """The fields of a ``RecordStored`` (validated in one call per batch by ``stored_message``)."""
-    row = parsed.row
-    return {
-        "kind": kind.name,
-        "object_id": parsed.object_id,
-        "device_id": parsed.device_id,
-        "event_time": parsed.event_time,
-        "plate_no": str(row.get("plate_no", "")),
-        "tollgate_id": str(row.get("tollgate_id", "")),
-        "images": parsed.images,
-        "has_feature": parsed.has_feature,
-        "completable": parsed.completable,
-    }
-
-
 def stored_message(kind: Kind, parsed: list[Parsed]) -> RecordsStored:
-    return RecordsStored.model_validate(
-        {"kind": kind.name, "records": [stored_record(kind, p) for p in parsed]}
+    """The bus message of newly stored records, built unvalidated: every field comes from
+    ``parse_object``'s own output (validation was ~10 % of the upload path in py-spy)."""
+    name = kind.name
+    records = tuple(
+        RecordStored(
+            name,
+            p.object_id,
+            p.device_id,
+            p.event_time,
+            str(p.row.get("plate_no", "")),
+            str(p.row.get("tollgate_id", "")),
+            tuple(p.images),
+            p.has_feature,
+            p.completable,
+        )
+        for p in parsed
     )
+    return RecordsStored.model_construct(kind=name, records=records)
 
 
 async def publish_new(*, bus: Bus, kind: Kind, parsed: list[Parsed], new_ids: set[str]) -> None:

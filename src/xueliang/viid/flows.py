@@ -15,7 +15,7 @@ from xueliang.core.exceptions import BadRequestError
 from xueliang.viewlib import service as viewlib_service
 from xueliang.viewlib.dependencies import viewlib_of
 from xueliang.viewlib.kinds import Kind
-from xueliang.viewlib.parse import ParseOptions
+from xueliang.viewlib.parse import ParseOptions, has_pictures
 from xueliang.viewlib.service import ParsedBatch
 from xueliang.viid import envelopes, outbox, service
 from xueliang.viid.cache import cache_of
@@ -150,5 +150,4 @@ async def upload(request: Request, kind: Kind) -> list[Status]:
     limit = request.app.state.settings.viid_max_batch_objects
     body = await request.body()
     objects = decode_objects(kind, body, limit=limit)
-    # an object with a picture to store has a "Data" key; without one, the body has no such bytes
-    return await ingest(request, kind, objects, pictures=b'"Data"' in body)
+    return await ingest(request, kind, objects, pictures=has_pictures(kind, objects))

@@ -1,6 +1,8 @@
 """/VIID: system (Register, UnRegister, Keepalive, Time), uploads and condition queries.
 
 Handlers are thin: the work is in ``service`` (registration), ``flows`` (uploads) and ``viewlib``.
+The uploads themselves (``POST /VIID/<kind>``) are not routes here: ``route.UploadDispatch`` sends
+them to ``flows.upload`` ahead of the router.
 Subscriptions, notifications and the device directory are in ``router_cascade``.
 """
 
@@ -19,7 +21,7 @@ from xueliang.core.exceptions import NotFoundError
 from xueliang.viewlib import service as viewlib_service
 from xueliang.viewlib.dependencies import ViewLibDep
 from xueliang.viewlib.kinds import ALL_KINDS, IMAGE, Kind
-from xueliang.viid import envelopes, flows, service
+from xueliang.viid import envelopes, service
 from xueliang.viid.cache import cache_of, nonce_counts_of
 from xueliang.viid.envelopes import Status
 from xueliang.viid.query import parse_query
@@ -104,17 +106,6 @@ def system_time(settings: SettingsDep) -> Response:
     return envelopes.viid_json(body)
 
 
-def _upload_route(kind: Kind) -> Any:
-    async def upload(request: Request) -> Response:
-        statuses = await flows.upload(request, kind)
-        return envelopes.status_list(
-            url=request.url.path, statuses=statuses, tz=request.app.state.settings.timezone
-        )
-
-    upload.__name__ = f"upload_{kind.name}"
-    return upload
-
-
 def _query_route(kind: Kind) -> Any:
     def query(request: Request, lib: ViewLibDep, settings: SettingsDep) -> Response:
         q = parse_query(kind, dict(request.query_params), tz=settings.timezone)
@@ -138,7 +129,6 @@ def _get_route(kind: Kind) -> Any:
 
 
 for _kind in ALL_KINDS:
-    router.add_api_route(f"/{_kind.path}", _upload_route(_kind), methods=["POST"])
     router.add_api_route(f"/{_kind.path}", _query_route(_kind), methods=["GET"])
     router.add_api_route(f"/{_kind.path}/{{object_id}}", _get_route(_kind), methods=["GET"])
 
