@@ -4,7 +4,11 @@ Measures, on the embedded chdb store, records/s for:
   e2e   POST /VIID/MotorVehicles in batches of 100 to a `xueliang serve` process (Digest-registered
         devices), with and without one ~8 KB base64 image per object. The load comes from this
         process — a separate one from the server — over ``--connections`` HTTP/1.1 keep-alive
-        connections, with a minimal asyncio client sending pre-built requests (its CPU time is printed,
+        connections (each a device with one upload in flight; default: 16, then 64 — a server's
+        throughput is read where more concurrent uploads no longer raise it, and the city has
+        ~2,700 pushing devices; by Little's law a connection count below that point measures the
+        upload's latency instead: with 16, ten uploads wait together for one ~30 ms store insert),
+        with a minimal asyncio client sending pre-built requests (its CPU time is printed,
         so one can see it is not the limit). Before timing, one warm-up batch per device opens the
         record store and fills the server's caches. Also printed: latency p50/p99 per batch and the
         server's CPU time per record (from /proc, includes chdb's own threads).
@@ -260,20 +264,21 @@ def main() -> None:
     ap.add_argument("--records", type=int, default=20_000)
     ap.add_argument("--image-records", type=int, default=5_000)
     ap.add_argument("--port", type=int, default=0, help="the server's port (default: a free one)")
-    ap.add_argument("--connections", type=int, default=16)
+    ap.add_argument("--connections", default="16,64", help="comma-separated: each is measured")
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
+    conns = [int(c) for c in str(args.connections).split(",")]
     args.port = args.port or free_port()
     root = Path(tempfile.mkdtemp(prefix="xl-bench-"))
     proc = setup_server(root / "server", args.port)
     print(f"server pid {proc.pid} on port {args.port} (e.g. py-spy record --gil -p {proc.pid})", flush=True)
-    results: dict[str, list[tuple[float, ...]]] = {}
+    results: dict[tuple[str, int, int], list[tuple[float, ...]]] = {}
     clock = datetime.now(ZoneInfo("Asia/Shanghai")) - timedelta(hours=3)  # the server's default zone
     try:
-        for rep in range(args.repeat):
+        for rep, connections in ((r, c) for r in range(args.repeat) for c in conns):
             for label, n, images, seed in (
-                ("no images", args.records, False, 1 + 10 * rep),
-                ("with images", args.image_records, True, 2 + 10 * rep),
+                ("no images", args.records, False, 1 + 100 * rep + connections),
+                ("with images", args.image_records, True, 2 + 100 * rep + connections),
             ):
                 if not n:  # --image-records 0: measure without images only
                     continue
@@ -285,19 +290,18 @@ def main() -> None:
                 t_before, rows = parse_only(work)
                 cpu0, client0 = cpu_seconds(proc.pid), time.process_time()
                 threads0 = cpu_by_thread(proc.pid)
-                t_e2e, acked, lat = asyncio.run(
-                    e2e(args.port, work, connections=args.connections, warmup=warmup)
-                )
+                t_e2e, acked, lat = asyncio.run(e2e(args.port, work, connections=connections, warmup=warmup))
                 server_cpu, client_cpu = cpu_seconds(proc.pid) - cpu0, time.process_time() - client0
                 threads1 = cpu_by_thread(proc.pid)
                 split = {k: (v - threads0.get(k, 0.0)) / n * 1e6 for k, v in threads1.items()}
                 top = sorted(split.items(), key=lambda kv: -kv[1])[:4]
-                print(f"{label}: server CPU µs/rec by thread: " + ", ".join(f"{k} {v:.1f}" for k, v in top))
+                by_thread = ", ".join(f"{k} {v:.1f}" for k, v in top)
+                print(f"{label}, {connections} connections: server CPU µs/rec by thread: {by_thread}")
                 assert acked == n, f"only {acked} of {n} acknowledged"
                 t_after, _ = parse_only(work)
                 t_parse = (t_before + t_after) / 2
                 t_raw = raw_insert(root, rows)
-                results.setdefault(label, []).append(
+                results.setdefault((label, connections, n), []).append(
                     (n / t_e2e, n / t_raw, n / t_parse, _pct(lat, 0.5), _pct(lat, 0.99),
                      server_cpu / n * 1e6, client_cpu / n * 1e6, t_parse / n * 1e6)
                 )  # fmt: skip
@@ -306,25 +310,24 @@ def main() -> None:
         proc.wait()
         shutil.rmtree(root, ignore_errors=True)
     print(
-        f"medians of {args.repeat} runs, {args.connections} connections, batches of {BATCH}, "
+        f"medians of {args.repeat} runs, batches of {BATCH}, "
         f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
     )
     print(
-        f"{'':12} {'records':>8} {'e2e rec/s':>10} {'(a) raw insert':>15} {'(b) parse only':>15} "
-        f"{'e2e/(a)':>8} {'e2e/(b)':>8} {'p50 ms':>7} {'p99 ms':>7} {'srv µs/rec':>10} "
-        f"{'(b) µs/rec':>10} {'client µs/rec':>13}"
+        f"{'':12} {'conns':>5} {'records':>8} {'e2e rec/s':>10} {'(a) raw insert':>15} "
+        f"{'(b) parse only':>15} {'e2e/(a)':>8} {'e2e/(b)':>8} {'p50 ms':>7} {'p99 ms':>7} "
+        f"{'srv µs/rec':>10} {'(b) µs/rec':>10} {'client µs/rec':>13}"
     )
-    for label, runs in results.items():
+    for (label, connections, n), runs in results.items():
         e, a, b, p50, p99, srv, cli, parse_us = (statistics.median(col) for col in zip(*runs, strict=True))
         to_a = statistics.median(r[0] / r[1] for r in runs)
         to_b = statistics.median(r[0] / r[2] for r in runs)
-        n = args.records if label == "no images" else args.image_records
         print(
-            f"{label:12} {n:>8} {e:>10,.0f} {a:>15,.0f} {b:>15,.0f} {to_a:>8.1%} {to_b:>8.1%} "
-            f"{p50:>7.1f} {p99:>7.1f} {srv:>10.1f} {parse_us:>10.1f} {cli:>13.1f}"
+            f"{label:12} {connections:>5} {n:>8} {e:>10,.0f} {a:>15,.0f} {b:>15,.0f} "
+            f"{to_a:>8.1%} {to_b:>8.1%} {p50:>7.1f} {p99:>7.1f} {srv:>10.1f} {parse_us:>10.1f} {cli:>13.1f}"
         )
-        print(f"{'':12} runs (e2e rec/s): {', '.join(f'{r[0]:,.0f}' for r in runs)}")
-        print(f"{'':12} runs (e2e/(b)):   {', '.join(f'{r[0] / r[2]:.1%}' for r in runs)}")
+        print(f"{'':18} runs (e2e rec/s): {', '.join(f'{r[0]:,.0f}' for r in runs)}")
+        print(f"{'':18} runs (e2e/(b)):   {', '.join(f'{r[0] / r[2]:.1%}' for r in runs)}")
 
 
 if __name__ == "__main__":

@@ -176,3 +176,14 @@ def test_writer__without_linger_each_upload_may_go_alone() -> None:
     writer.write(MOTOR_VEHICLE, rows[5:])
     writer.close()
     assert store.inserts == [5, 5]
+
+
+def test_writer__linger_ends_when_uploads_stop_arriving() -> None:
+    store = InsertLog()
+    writer = BatchWriter(store, linger=30.0, linger_rows=1000, linger_gap=0.05)
+    rows = _rows(10)
+    first = writer.submit(MOTOR_VEHICLE, rows[:5])
+    assert len(first.result(10)) == 5  # after the 50 ms gap, not the 30 s linger
+    writer.write(MOTOR_VEHICLE, rows[5:])
+    writer.close()
+    assert store.inserts == [5, 5]

@@ -177,9 +177,9 @@ class Settings(BaseSettings):
     )
     record_store_linger_ms: Annotated[int, Field(ge=0, le=1000)] = Field(
         20,
-        description="How long the ingest writer holds a small group of rows (under 1,000) for more "
-        "before inserting it: fewer, larger parts for the record store to merge; adds at most this "
-        "to an upload's latency.",
+        description="How long at most the ingest writer holds a group of rows (under 1,000) for "
+        "more uploads before inserting it, while they keep arriving (at most 5 ms apart): fewer, "
+        "larger parts for the record store to merge; adds at most this to an upload's latency.",
     )
     investigation_scan_hours: Annotated[int, Field(ge=1, le=24 * 31)] = Field(
         24, description="Longest time window a pass search without a plate prefix may scan."
