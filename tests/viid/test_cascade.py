@@ -187,3 +187,43 @@ def test_with_images__a_malformed_blob_name_is_dropped_not_raised(viewlib: ViewL
     sent = orjson.loads(outbox.with_images(orjson.dumps(body).decode(), blobs=viewlib.blobs, budget=1 << 20))
     objs = sent["SubscribeNotificationListObject"]["SubscribeNotificationObject"][0]["MotorVehicleObjectList"]
     assert objs["MotorVehicleObject"][0]["SubImageList"]["SubImageInfoObject"] == [{"ImageID": "i"}]
+
+
+def test_subscribes__bad_result_declarations_are_refused(live: TestClient) -> None:
+    for field, value in (("ResultImageDeclare", "full,plate"), ("ResultFeatureDeclare", "2")):
+        response = _subscribe(live, "http://127.0.0.1:9/notify", **{field: value})
+        status = response.json()["ResponseStatusListObject"]["ResponseStatusObject"][0]
+        assert status["StatusCode"] == "6" and field in status["StatusString"]
+
+
+def test_outbox__notifications_carry_the_declared_images_and_features(
+    live: TestClient, viewlib: ViewLibrary, receiver: Receiver, session_maker: sessionmaker[Session]
+) -> None:
+    feature = {"Vendor": "x", "AlgorithmVersion": "1", "FeatureData": "AAAA"}
+    images = [
+        {"ImageID": f"{DEVICE}02202611010000150000{t}", "Type": t, "StoragePath": f"http://camera/{t}.jpg",
+         "FeatureInfoObject": feature}
+        for t in ("01", "02")
+    ]  # fmt: skip
+    vehicle = motor_vehicle(1, SubImageList={"SubImageInfoObject": images}, FeatureInfoObject=feature)
+    subs = {"1" * 33: {}, "2" * 33: {"ResultImageDeclare": "01", "ResultFeatureDeclare": "-1"},
+            "3" * 33: {"ResultImageDeclare": "-1", "ResultFeatureDeclare": "1"}}  # fmt: skip
+    for sid, declared in subs.items():
+        _subscribe(live, receiver.url, sid, **declared)
+    live.post("/VIID/MotorVehicles", json={"MotorVehicleListObject": {"MotorVehicleObject": [vehicle]}})
+    assert _deliver(session_maker) == 3
+    got = {}
+    for body in receiver.bodies:
+        note = body["SubscribeNotificationListObject"]["SubscribeNotificationObject"][0]  # type: ignore[index]
+        got[note["SubscribeID"]] = note["MotorVehicleObjectList"]["MotorVehicleObject"][0]
+    everything, only_01, no_images = got["1" * 33], got["2" * 33], got["3" * 33]
+    assert [i["Type"] for i in everything["SubImageList"]["SubImageInfoObject"]] == ["01", "02"]
+    assert (
+        "FeatureInfoObject" in everything
+        and "FeatureInfoObject" in everything["SubImageList"]["SubImageInfoObject"][0]
+    )
+    assert [i["Type"] for i in only_01["SubImageList"]["SubImageInfoObject"]] == ["01"]
+    assert "FeatureInfoObject" not in only_01
+    assert "FeatureInfoObject" not in only_01["SubImageList"]["SubImageInfoObject"][0]
+    assert "SubImageList" not in no_images and no_images["FeatureInfoObject"] == feature
+    assert no_images["PlateNo"] == everything["PlateNo"] == only_01["PlateNo"]

@@ -103,8 +103,9 @@ def entries(
     for sub in subscriptions.matching(subs, code=kind.subscribe_code):
         if exclude and sub.subscriber_device_id == exclude:
             continue
+        wants = subscriptions.declared(sub)
         objects = [
-            p.raw
+            shaped(p.raw, wants)
             for p in parsed
             if subscriptions.covers(
                 sub, device_id=p.device_id, tollgate_id=str(p.row.get("tollgate_id", "")), server_id=server_id
@@ -127,6 +128,35 @@ def entries(
             )
         )
     return found
+
+
+def shaped(obj: dict[str, Any], wants: subscriptions.Declared) -> dict[str, Any]:
+    """The object as the subscriber declared it wants it: only the declared image types in its
+    ``SubImageList`` (none for "-1"; the list goes when empty), and no ``FeatureInfoObject``
+    anywhere for ``ResultFeatureDeclare`` -1. ``obj`` itself is not changed (other subscriptions
+    share it). An ImageObject (kind ``Image``) is the image itself and is not filtered by type."""
+    if wants.images is None and wants.features:
+        return obj
+    out = dict(obj)
+    sub = out.get("SubImageList")
+    items = sub.get("SubImageInfoObject") if isinstance(sub, dict) else None
+    if isinstance(sub, dict) and isinstance(items, list):
+        kept = [
+            _featureless(i) if not wants.features else i
+            for i in items
+            if wants.images is None or (isinstance(i, dict) and str(i.get("Type", "")) in wants.images)
+        ]
+        if kept:
+            out["SubImageList"] = {**sub, "SubImageInfoObject": kept}
+        else:
+            del out["SubImageList"]
+    if not wants.features:
+        out.pop("FeatureInfoObject", None)
+    return out
+
+
+def _featureless(item: Any) -> Any:
+    return {k: v for k, v in item.items() if k != "FeatureInfoObject"} if isinstance(item, dict) else item
 
 
 def pending_heads(*, db: Session, now: datetime) -> list[OutboxEntry]:

@@ -2,11 +2,14 @@
 
 A subscription asks us to push records of the kinds in ``SubscribeDetail`` (11 persons, 12 faces,
 13 motor vehicles, 14 non-motor vehicles, 16 images) whose device or checkpoint is ``ResourceURI``
-(empty or our own VIID server id = everything) to ``ReceiveAddr``, between BeginTime and EndTime.
+(empty or our own VIID server id = everything) to ``ReceiveAddr``, between BeginTime and EndTime,
+with the images and features it declared (``ResultImageDeclare``, ``ResultFeatureDeclare``).
 """
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -62,7 +65,51 @@ def _text(obj: dict[str, Any], name: str, *, required: bool = False, max_len: in
     return text
 
 
+_TYPE_CODE = re.compile(r"\d{2,3}")
+
+
+@dataclass(frozen=True, slots=True)
+class Declared:
+    """What a subscriber asked to receive with each record (``ResultImageDeclare``,
+    ``ResultFeatureDeclare``): ``images`` None = every image, an empty set = none ("-1"), else only
+    images of those ``Type`` codes; ``features`` False = no ``FeatureInfoObject`` ("-1")."""
+
+    images: frozenset[str] | None = None
+    features: bool = True
+
+
+def _declared_images(value: object) -> frozenset[str] | None:
+    text = "" if value is None else str(value).replace(" ", "")
+    if text == "":
+        return None
+    if text == "-1":
+        return frozenset()
+    codes = text.split(",")
+    if not all(_TYPE_CODE.fullmatch(c) for c in codes):
+        raise InvalidInputError(
+            "ResultImageDeclare must be -1 or image type codes such as 01,11", field="ResultImageDeclare"
+        )
+    return frozenset(codes)
+
+
+def _declared_features(value: object) -> bool:
+    text = "" if value is None else str(value).strip()
+    if text not in ("", "-1", "1"):
+        raise InvalidInputError("ResultFeatureDeclare must be -1 or 1", field="ResultFeatureDeclare")
+    return text != "-1"
+
+
+def declared(sub: Subscription) -> Declared:
+    """The subscription's declarations, from its stored object (checked when it was saved)."""
+    obj = orjson.loads(sub.raw) if sub.raw else {}
+    return Declared(
+        _declared_images(obj.get("ResultImageDeclare")), _declared_features(obj.get("ResultFeatureDeclare"))
+    )
+
+
 def _apply(sub: Subscription, obj: dict[str, Any], tz: str) -> None:
+    _declared_images(obj.get("ResultImageDeclare"))  # refused here, with a reason, not at each upload
+    _declared_features(obj.get("ResultFeatureDeclare"))
     addr = _text(obj, "ReceiveAddr", required=not sub.receive_addr) or sub.receive_addr
     if not addr.startswith(("http://", "https://")):
         raise InvalidInputError("ReceiveAddr must be an http(s) URL", field="ReceiveAddr")
