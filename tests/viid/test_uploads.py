@@ -5,18 +5,22 @@ from __future__ import annotations
 import asyncio
 import base64
 import io
+from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from PIL import Image
 from sqlalchemy.orm import Session
 
-from tests.viewlib.helpers import DEVICE, face, motor_vehicle
+from tests.viewlib.helpers import DEVICE, chdb_store, face, motor_vehicle
 from tests.viid.conftest import digest_post, make_device, register
+from xueliang.core.blobs import BlobStore
 from xueliang.core.config import Settings
 from xueliang.viewlib.dependencies import ViewLibrary
+from xueliang.viewlib.journal import Journal
 from xueliang.viewlib.kinds import FACE, MOTOR_VEHICLE
 from xueliang.viewlib.schemas import RECORDS_MOTOR_VEHICLE, RecordsStored, RecordStored
+from xueliang.viewlib.writer import BatchWriter
 
 
 def _mv_body(*objects: object) -> dict[str, object]:
@@ -192,3 +196,23 @@ def test_upload__bypasses_the_router_but_is_logged_and_counted_under_its_route(
     assert counted % ("Faces", "200") in metrics
     assert counted % ("MotorVehicles", "400") in metrics
     assert live.get("/VIID/Faces").json()["FaceListObject"]["TotalNum"] == 1  # a GET still reaches the router
+
+
+def test_upload__journaled_records_are_queryable_as_soon_as_acknowledged(
+    app: FastAPI, client: TestClient, device: object, data_dir: Path
+) -> None:
+    store = chdb_store()
+    writer = BatchWriter(store, journal=Journal(data_dir / "journal"), flush_interval=3600)
+    app.state.viewlib = ViewLibrary(store=store, writer=writer, blobs=BlobStore(data_dir / "blobs"))
+    app.state.viewlib_external = True
+    try:
+        assert register(client).status_code == 200
+        client.headers["User-Identify"] = DEVICE
+        response = client.post("/VIID/MotorVehicles", json=_mv_body(motor_vehicle(1), motor_vehicle(2)))
+        assert _codes(response) == ["0"] * 2
+        assert store.counts()["motor_vehicle"] == 0  # journaled; the hourly insert has not run
+        page = client.get("/VIID/MotorVehicles").json()["MotorVehicleListObject"]  # waits for the insert
+        assert page["TotalNum"] == 2 and store.counts()["motor_vehicle"] == 2
+    finally:
+        writer.close()
+        store.drop_database()

@@ -49,7 +49,7 @@ from xueliang.stream.manager import RelayManager
 from xueliang.stream.plugins import make_manager
 from xueliang.stream.recording_router import router as recording_router
 from xueliang.stream.router import router as stream_router
-from xueliang.viewlib.dependencies import close_viewlib, republish_due
+from xueliang.viewlib.dependencies import close_viewlib, drain_viewlib, republish_due
 from xueliang.viid import scheduled as viid_scheduled
 from xueliang.viid.route import UploadDispatch
 from xueliang.viid.router import router as viid_router
@@ -127,6 +127,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.relays.stop()
         await scheduler.stop()
         stream_scheduled.stop_recorders(scheduler)
+        await drain_viewlib(app.state)  # journaled uploads inserted and published before the bus goes
         await bus.close()
         investigation_consumers.stop(app)
         close_viewlib(app.state)

@@ -181,6 +181,13 @@ class Settings(BaseSettings):
         "more uploads before inserting it, while they keep arriving (at most 5 ms apart): fewer, "
         "larger parts for the record store to merge; adds at most this to an upload's latency.",
     )
+    record_store_flush_ms: Annotated[int, Field(ge=0, le=10_000)] = Field(
+        500,
+        description="Embedded store: uploads are acknowledged once journaled on local disk and "
+        "inserted into the store at most this long later (or at 5,000 rows), in large inserts; API "
+        "queries first wait for what was acknowledged before them. 0: each upload waits for its "
+        "own insert (no journal).",
+    )
     investigation_scan_hours: Annotated[int, Field(ge=1, le=24 * 31)] = Field(
         24, description="Longest time window a pass search without a plate prefix may scan."
     )

@@ -6,6 +6,7 @@ Tests put their own ``ViewLibrary`` on ``app.state.viewlib`` beforehand.
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,7 @@ from xueliang.core.blobs import BlobStore
 from xueliang.core.bus import Bus
 from xueliang.core.config import Settings
 from xueliang.viewlib import service
+from xueliang.viewlib.journal import Journal
 from xueliang.viewlib.publication import Ledger
 from xueliang.viewlib.stores import RecordStore, open_store
 from xueliang.viewlib.writer import BatchWriter
@@ -33,15 +35,24 @@ class ViewLibrary:
 
     @classmethod
     def open(cls, settings: Settings, *, ledger: bool = True) -> ViewLibrary:
-        """``ledger``: keep the publication ledger of this data directory (the app does; a separate
-        analytics worker does not, as two processes would overwrite one file)."""
+        """``ledger``: keep the publication ledger and the ingest journal of this data directory
+        (the app does; a separate analytics worker does not, as two processes would share the
+        files). The journal is kept for an embedded store only (``viewlib.writer``)."""
         store = open_store(
             type=settings.record_store_type,
             url=settings.record_store_url,
             data_dir=settings.data_dir,
             database=settings.record_store_database,
         )
-        writer = BatchWriter(store, linger=settings.record_store_linger_ms / 1000)
+        journal = None
+        if ledger and store.single_writer and settings.record_store_flush_ms > 0:
+            journal = Journal(settings.data_dir / "records" / "journal")
+        writer = BatchWriter(
+            store,
+            linger=settings.record_store_linger_ms / 1000,
+            journal=journal,
+            flush_interval=settings.record_store_flush_ms / 1000,
+        )
         kept = Ledger(ledger_path(settings)) if ledger else None
         return cls(store=store, writer=writer, blobs=BlobStore(settings.data_dir / "blobs"), ledger=kept)
 
@@ -87,8 +98,20 @@ def close_viewlib(state: Any) -> None:
         state.viewlib = None
 
 
+async def drain_viewlib(state: Any) -> None:
+    """At shutdown, before the bus closes: insert what is journaled and publish what waits on it."""
+    lib: ViewLibrary | None = getattr(state, "viewlib", None)
+    if lib is not None:
+        await asyncio.to_thread(lib.writer.sync)
+        await service.drain_publications()
+
+
 def get_viewlib(request: Request) -> ViewLibrary:
-    return viewlib_of(request.app.state)
+    """The view library for an API request, once every upload acknowledged before the request
+    is in the store (``BatchWriter.sync``: a query sees what was acknowledged)."""
+    lib = viewlib_of(request.app.state)
+    lib.writer.sync()
+    return lib
 
 
 ViewLibDep = Annotated[ViewLibrary, Depends(get_viewlib)]

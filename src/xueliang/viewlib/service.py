@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -104,15 +105,53 @@ async def publish_new(*, bus: Bus, kind: Kind, parsed: list[Parsed], new_ids: se
 async def store_and_publish(
     *, writer: BatchWriter, bus: Bus, kind: Kind, parsed: list[Parsed], ledger: Ledger | None = None
 ) -> set[str]:
-    """Write (durable on return), then publish the new records; returns the new ids. The ledger's
-    ticket is given back only once both are done: a batch that failed in between stays due for
+    """Write (durable on return), then publish the new records once they are in the store; returns
+    the new ids. Without a journal the records are stored when the write returns and the publication
+    happens before this returns; with one it follows the next insert, in a task of its own, so the
+    upload is answered first (``drain_publications`` awaits those tasks). The ledger's ticket is
+    given back only once both are done: a batch that failed in between stays due for
     republication at the next start (``viewlib.publication``)."""
     ticket = ledger.take() if ledger is not None else None
-    new_ids = await store_batch_async(writer=writer, kind=kind, parsed=parsed)
+    job = writer.enqueue(kind, [p.row for p in parsed])
+    new_ids = await asyncio.wrap_future(job.future)
+    publication = _publish_once_stored(job.stored, bus, kind, parsed, new_ids, ledger, ticket)
+    if job.stored.done():
+        await publication
+    else:
+        task = asyncio.ensure_future(publication)
+        _publishing.add(task)
+        task.add_done_callback(_published)
+    return new_ids
+
+
+_publishing: set[asyncio.Future[None]] = set()
+
+
+def _published(task: asyncio.Future[None]) -> None:
+    _publishing.discard(task)
+    if not task.cancelled() and task.exception() is not None:
+        logger.error("a batch was not published (it stays due for republication): %s", task.exception())
+
+
+async def _publish_once_stored(
+    stored: Future[None],
+    bus: Bus,
+    kind: Kind,
+    parsed: list[Parsed],
+    new_ids: set[str],
+    ledger: Ledger | None,
+    ticket: int | None,
+) -> None:
+    await asyncio.wrap_future(stored)
     await publish_new(bus=bus, kind=kind, parsed=parsed, new_ids=new_ids)
     if ledger is not None and ticket is not None:
         ledger.give_back(ticket)
-    return new_ids
+
+
+async def drain_publications() -> None:
+    """Wait for the publications still waiting on an insert (call after ``writer.sync()``)."""
+    while _publishing:
+        await asyncio.gather(*list(_publishing), return_exceptions=True)
 
 
 def _restored(kind: Kind, raw: str, images: list[str], event_time: str, tz: str) -> Parsed | None:

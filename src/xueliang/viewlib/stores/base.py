@@ -5,6 +5,8 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from typing import Any, ClassVar
 
+import orjson
+
 from xueliang.viewlib.kinds import ALL_KINDS, Kind
 from xueliang.viewlib.sql import RecordQuery
 
@@ -33,6 +35,10 @@ class RecordStore(ABC):
     @abstractmethod
     def insert(self, kind: Kind, rows: list[dict[str, Any]]) -> None:
         """Append rows; returns once they are durable (acknowledged by the engine)."""
+
+    def insert_json(self, kind: Kind, body: bytes) -> None:
+        """``insert`` of rows already encoded as one JSON array (the ingest journal's form)."""
+        self.insert(kind, orjson.loads(body))
 
     @abstractmethod
     def page(self, kind: Kind, query: RecordQuery) -> tuple[list[str], int]:

@@ -120,6 +120,9 @@ class ChdbStore(RecordStore):
         body = orjson.dumps(rows).decode()
         self._session.query(sql.insert_prefix(kind, self.database) + body, "CSV")
 
+    def insert_json(self, kind: Kind, body: bytes) -> None:
+        self._session.query(sql.insert_prefix(kind, self.database) + body.decode(), "CSV")
+
     def page(self, kind: Kind, query: RecordQuery) -> tuple[list[str], int]:
         text, params = sql.count(kind, self.database, query)
         total = int(self._query(text, params)["data"][0][0])
