@@ -1,8 +1,9 @@
 """Publications a crash may have lost, found again at the next start.
 
 A batch is acknowledged once it is durable (journaled, or stored); its bus message goes out once it
-is stored. A crash between the two used to lose the message for good: the client's retry finds the records stored, so nothing
-new is published, and consumers (dispositions, the vector index, image completion) never see them.
+is stored. A crash between the two used to lose the message for good: the client's retry finds the
+records stored, so nothing new is published, and consumers (dispositions, the vector index, image
+completion) never see them.
 
 The ``Ledger`` keeps a *watermark*: a store time before which every stored batch has also been
 published. Each batch takes a ticket (the time, just before its write) and returns it once
