@@ -12,6 +12,7 @@ import pytest
 from tests.viewlib.helpers import chdb_store, motor_vehicle
 from xueliang.core.bus.memory import MemoryBus
 from xueliang.viewlib import service
+from xueliang.viewlib.dependencies import drain_viewlib
 from xueliang.viewlib.journal import Journal, entries
 from xueliang.viewlib.kinds import MOTOR_VEHICLE, Kind
 from xueliang.viewlib.parse import Parsed, ParseOptions, parse_object
@@ -164,3 +165,27 @@ def test_writer__sync_returns_at_once_when_nothing_waits(tmp_path: Path, rows: i
     writer.sync(timeout=10)
     assert store.counts()["motor_vehicle"] == rows
     writer.close()
+
+
+def test_writer__a_store_failing_at_shutdown_keeps_the_rows_for_the_next_start(tmp_path: Path) -> None:
+    class Down(MemoryStore):
+        def insert(self, kind: Kind, rows: list[dict[str, Any]]) -> None:
+            raise OSError("store down")
+
+        def insert_json(self, kind: Kind, body: bytes) -> None:
+            raise OSError("store down")
+
+    down = Down()
+    writer = BatchWriter(down, journal=Journal(tmp_path), flush_interval=0.05)
+    job = writer.enqueue(MOTOR_VEHICLE, _rows(12))
+    assert len(job.future.result(10)) == 12  # acknowledged: it is in the journal
+    with pytest.raises(OSError):
+        writer.sync(timeout=10)  # a read barrier reports the failure instead of hanging
+    state = type("State", (), {})()
+    state.viewlib = type("Lib", (), {"writer": writer})()
+    asyncio.run(drain_viewlib(state))  # the shutdown goes on
+    writer.close()
+    assert isinstance(job.stored.exception(10), OSError)
+    store = MemoryStore()
+    BatchWriter(store, journal=Journal(tmp_path), flush_interval=HOUR).close()  # the next start
+    assert store.counts()["motor_vehicle"] == 12

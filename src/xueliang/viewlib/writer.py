@@ -218,7 +218,9 @@ class _Materializer:
                     if self._pending and error is None:
                         continue  # appended while this insert ran: one more round
                 if error is not None:  # the store is failing at shutdown: the journal keeps the rows
-                    for p in batch:
+                    with self._cond:
+                        unwritten, self._pending = self._pending, []
+                    for p in batch + unwritten:
                         for job in p.jobs:
                             if not job.stored.done():
                                 job.stored.set_exception(error)
