@@ -55,12 +55,17 @@ def single(*, url: str, status: Status, tz: str, http_status: int = 200) -> Resp
 
 
 def status_list(*, url: str, statuses: list[Status], tz: str) -> Response:
+    return Response(status_list_body(url=url, statuses=statuses, tz=tz), media_type=MEDIA_TYPE)
+
+
+def status_list_body(*, url: str, statuses: list[Status], tz: str) -> bytes:
+    """The JSON of a ResponseStatusListObject (one status per object, one time for all)."""
     stamp = format_time(utcnow(), tz=tz)
     items = [
         {"Id": s.id, "RequestURL": url, "StatusCode": s.code, "StatusString": s.reason, "LocalTime": stamp}
         for s in statuses
     ]
-    return viid_json({"ResponseStatusListObject": {"ResponseStatusObject": items}})
+    return orjson.dumps({"ResponseStatusListObject": {"ResponseStatusObject": items}})
 
 
 def viid_json(body: object, *, http_status: int = 200, headers: dict[str, str] | None = None) -> Response:

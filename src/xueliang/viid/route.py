@@ -83,6 +83,9 @@ class _Template(NamedTuple):
     path: str
 
 
+_MEDIA_TYPE = envelopes.MEDIA_TYPE.encode()
+
+
 class UploadDispatch:
     """ASGI middleware: ``POST /VIID/<kind>`` to ``flows.upload``; anything else to the app."""
 
@@ -102,9 +105,12 @@ class UploadDispatch:
         request = Request(scope, receive)
         try:
             statuses = await flows.upload(request, kind)
-            response = envelopes.status_list(
-                url=path, statuses=statuses, tz=request.app.state.settings.timezone
-            )
+            tz = request.app.state.settings.timezone
+            body = envelopes.status_list_body(url=path, statuses=statuses, tz=tz)
         except Exception as exc:
-            response = error_from_exception(request, exc)
-        await response(scope, receive, send)
+            await error_from_exception(request, exc)(scope, receive, send)
+            return
+        # the reply as two ASGI messages: a starlette Response (headers built, then sent) cost ~2 %
+        headers = [(b"content-type", _MEDIA_TYPE), (b"content-length", str(len(body)).encode())]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
