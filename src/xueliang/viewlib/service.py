@@ -64,12 +64,8 @@ def parse_batch(*, kind: Kind, objects: list[Any], opts: ParseOptions) -> Parsed
     return batch
 
 
-def store_batch(*, writer: BatchWriter, kind: Kind, parsed: list[Parsed]) -> set[str]:
-    """Write (blocking until durable); returns the ids that were new."""
-    return writer.write(kind, [p.row for p in parsed])
-
-
 async def store_batch_async(*, writer: BatchWriter, kind: Kind, parsed: list[Parsed]) -> set[str]:
+    """Write without publishing (durable on return); returns the ids that were new."""
     return await asyncio.wrap_future(writer.submit(kind, [p.row for p in parsed]))
 
 
